@@ -1,0 +1,157 @@
+// The public shape of the Falcon SDK: what openFalcon() returns, whichever
+// backend (the kernel module or the TypeScript mock) answers.
+
+/** Which backend answers: the real module over Generic Netlink, or the mock. */
+export type BackendName = 'kernel' | 'mock';
+
+/** How a flow's first-choice slot is computed (see docs/protocol.md). */
+export type Mode = 'stage' | 'paper';
+
+/** Whether steering follows the first choice only or balances by load. */
+export type Policy = 'static' | 'balanced';
+
+/** Why pick chose its target. */
+export type PickReason = 'disabled' | 'no-cpus' | 'gated' | 'first' | 'second' | 'first-kept';
+
+/** A CPU set: an array of CPU numbers or a cpuset string such as "1-3,6". */
+export type CpuSetInput = readonly number[] | string;
+
+/** The global configuration. */
+export interface FalconConfig {
+  /** Attached devices are steered only when enabled. */
+  readonly enabled: boolean;
+  /** The global CPU set, ascending. */
+  readonly cpus: number[];
+  readonly mode: Mode;
+  readonly policy: Policy;
+  /** Load threshold in percent (0-100). */
+  readonly threshold: number;
+  /** Load-monitor sample interval in milliseconds. */
+  readonly intervalMs: number;
+  /** Packets each CPU's queue may hold. */
+  readonly queueLimit: number;
+  /** The kernel's nr_cpu_ids. */
+  readonly nrCpuIds: number;
+  /** CPUs online now, ascending. */
+  readonly onlineCpus: number[];
+  /** Scheduler tick length in ms; intervalMs must be a multiple. */
+  readonly tickMs: number;
+}
+
+/** Any subset of the configuration to change; validated as a whole. */
+export interface ConfigChange {
+  enabled?: boolean;
+  cpus?: CpuSetInput;
+  mode?: Mode;
+  policy?: Policy;
+  threshold?: number;
+  intervalMs?: number;
+  queueLimit?: number;
+}
+
+/** Names a device: by ifname or ifindex, in a network namespace. */
+export interface DeviceRef {
+  ifname?: string;
+  ifindex?: number;
+  /** A namespace name (as in /run/netns) or a path to a namespace file; default: the caller's. */
+  netns?: string;
+}
+
+/** What attach takes: the device plus optional CPU set and stage. */
+export interface AttachOptions extends DeviceRef {
+  /** The attachment's own CPU set; default: the global set. */
+  cpus?: CpuSetInput;
+  /** Stage number (0-255); default: the lowest number not in use. */
+  stage?: number;
+}
+
+/** An attached device. */
+export interface Attachment {
+  readonly ifindex: number;
+  readonly ifname: string;
+  /** The device's namespace cookie (unique per boot). */
+  readonly netnsCookie: number;
+  readonly stage: number;
+  /** Present when the attachment has its own CPU set. */
+  readonly cpus?: number[];
+}
+
+/** Counters of one CPU's Falcon queue. */
+export interface CpuStats {
+  readonly cpu: number;
+  readonly enqueued: number;
+  readonly processed: number;
+  /** Dropped because the queue was full. */
+  readonly dropped: number;
+  /** Freed from the queue: device gone, CPU offline, module unload. */
+  readonly purged: number;
+  /** IPIs sent to wake this CPU. */
+  readonly kicks: number;
+  readonly queueHwm: number;
+  readonly queueLen: number;
+  /** Smoothed busy percentage, or the pinned value. */
+  readonly load: number;
+  readonly pinned: boolean;
+}
+
+/** Counters of one attached device (seen = local + steered + dropped). */
+export interface DeviceStats {
+  readonly ifindex: number;
+  readonly ifname: string;
+  readonly netnsCookie: number;
+  readonly stage: number;
+  readonly seen: number;
+  readonly steered: number;
+  readonly local: number;
+  readonly gated: number;
+  readonly second: number;
+  readonly dropped: number;
+  /** Steered packets by target CPU (only CPUs with a non-zero count). */
+  readonly targets: ReadonlyArray<{ readonly cpu: number; readonly packets: number }>;
+}
+
+/** A stats snapshot. */
+export interface Stats {
+  readonly cpus: CpuStats[];
+  readonly devices: DeviceStats[];
+}
+
+/** What pick takes: a device and a flow hash (u32). */
+export interface PickRequest extends DeviceRef {
+  flowHash: number;
+}
+
+/** Where the datapath would send the flow now, and why. */
+export interface PickResult {
+  /** First-choice CPU (absent when disabled or no CPUs). */
+  readonly first?: number;
+  /** Second-choice CPU, when it was computed. */
+  readonly second?: number;
+  /** Target CPU; absent when the packet stays in place. */
+  readonly target?: number;
+  readonly reason: PickReason;
+}
+
+/** One Falcon instance: the same calls and the same errors on every backend. */
+export interface Falcon {
+  /** Which backend this instance talks to. */
+  readonly backend: BackendName;
+  getConfig(): Promise<FalconConfig>;
+  /** Applies a change (all or nothing) and returns the new configuration. */
+  setConfig(change: ConfigChange): Promise<FalconConfig>;
+  enable(): Promise<FalconConfig>;
+  disable(): Promise<FalconConfig>;
+  attach(options: AttachOptions): Promise<Attachment>;
+  detach(device: DeviceRef): Promise<void>;
+  /** Attached devices visible to the caller. */
+  devices(): Promise<Attachment[]>;
+  stats(): Promise<Stats>;
+  resetStats(): Promise<void>;
+  pick(request: PickRequest): Promise<PickResult>;
+  /** Testing aid: pin a CPU's load (0-100) so balancing is deterministic. */
+  pinLoad(cpu: number, load: number): Promise<void>;
+  /** Gives one CPU, or every CPU, back to the load monitor. */
+  unpinLoad(cpu?: number): Promise<void>;
+  /** Closes the backend; pending calls reject. */
+  close(): Promise<void>;
+}
