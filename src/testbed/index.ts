@@ -1,0 +1,13 @@
+/**
+ * falcon-testbed's programmatic API.
+ *
+ *   import { runInVm } from '../src/testbed';
+ *   const r = await runInVm({ command: ['sh', '-c', 'falcon-topology up overlay'], timeoutS: 300 });
+ *   // r.exitCode (the command's, or 3 on a kernel splat), r.splats, r.log
+ */
+export { runInVm, preflight, RunOptions, RunResult, GUEST_SETUP_FAILED } from './vm';
+export { findSplats, matchSplatLine, Splat, SPLAT_PATTERNS } from './splat';
+export { discoverKernel, KernelInfo } from './kernel';
+export { ensureInitramfs, BOOT_MODULES } from './initramfs';
+export { TestbedError, ExitCode } from './errors';
+export { projectRoot } from './project';
