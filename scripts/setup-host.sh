@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what the Falcon testbed needs on a Debian 12 host. Idempotent:
+# prints what it installs, says nothing when everything is already there.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+
+# Debian package -> why we need it.
+PACKAGES=(
+  qemu-system-x86     # the testbed VM
+  linux-image-amd64   # the kernel it boots
+  linux-headers-amd64 # to build falcon.ko against it
+  busybox-static      # the initramfs userland
+  kmod                # insmod/modprobe in the guest chroot
+  cpio                # inspecting initramfs archives
+  util-linux          # setpriv --pdeathsig for QEMU
+  iproute2            # ip, for the topology builder
+  ethtool             # --gro on the veth wire
+  iputils-ping        # ping across the overlay
+  procps              # ps, sysctl
+  iperf3 sockperf hyperfine nftables tcpdump
+  build-essential     # make, gcc for the module and the addon
+  python3             # node-gyp
+  xz-utils zstd       # compressed kernel modules
+)
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+missing=()
+for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+
+apt_install() {
+  echo "setup-host: installing $*"
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "${APT_UPDATED:-}" ]; then
+    $SUDO apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  # Quiet unless it fails (apt's debconf chatter is noise here).
+  local out
+  if ! out=$($SUDO apt-get install -y -qq --no-install-recommends "$@" 2>&1); then
+    echo "$out" >&2
+    echo "setup-host: apt-get install failed" >&2
+    exit 1
+  fi
+}
+
+if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+
+# One kernel throughout: the headers must match the newest installed image,
+# which is the one the testbed boots and kernel/Makefile builds for. The
+# metapackages can lag or lead it, so install linux-headers-<ver> by name.
+newest=$(ls /boot | sed -n 's/^vmlinuz-//p' | sort -V | tail -n1)
+if [ -n "$newest" ] && [ ! -f "/usr/src/linux-headers-$newest/Makefile" ]; then
+  apt_install "linux-headers-$newest"
+fi
+if [ -n "$newest" ] && [ ! -f "/lib/modules/$newest/modules.dep" ]; then
+  echo "setup-host: /lib/modules/$newest/modules.dep missing; running depmod"
+  $SUDO depmod "$newest"
+fi
+
+if [ ! -d node_modules ]; then
+  echo "setup-host: installing npm dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
