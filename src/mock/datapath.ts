@@ -1,0 +1,73 @@
+// The steering hook, per packet, as the module's NF_NETDEV_INGRESS hook runs
+// it: placement, then in place / queued / dropped, updating the same counters
+// (docs/protocol.md "Counters"). Queues drain at once unless the model holds
+// them, so by default every queued packet is enqueued then processed and the
+// high-water mark is 1.
+import type { InjectOptions, InjectResult } from './types';
+import type { MockModel } from './model';
+import { place } from './placement';
+
+/** Runs options.packets packets of one flow through a device's hook. */
+export function injectPackets(model: MockModel, options: InjectOptions): InjectResult {
+  const dev = model.device(options.device);
+  const packets = options.packets ?? 1;
+  if (!Number.isInteger(packets) || packets < 0) throw new RangeError('packets must be a whole number');
+  const arrival = options.cpu ?? 0;
+  const here = model.cpus[arrival];
+  if (!here || !here.online) throw new RangeError(`CPU ${arrival} is not online`);
+  const result = { hooked: false, local: 0, steered: 0, dropped: 0, targets: {} as Record<number, number> };
+  const attachment = model.attachments.get(dev);
+  if (!attachment) return result; // no hook on this device: the stack runs as usual
+  result.hooked = true;
+
+  const counters = attachment.counters;
+  for (let i = 0; i < packets; i++) {
+    counters.seen++;
+    if (options.pfmemalloc) {
+      counters.local++;
+      result.local++;
+      continue;
+    }
+    // Decided per packet: loads, hotplug and config may change between bursts, never within one.
+    const decision = place({
+      enabled: model.config.enabled,
+      cpus: model.effectiveSet(attachment),
+      mode: model.config.mode,
+      policy: model.config.policy,
+      threshold: model.config.threshold,
+      load: (c) => model.load(c),
+      stage: attachment.stage,
+      ifindex: dev.ifindex,
+      flowHash: options.flowHash >>> 0,
+    });
+    if (decision.reason === 'second') counters.second++;
+    const target = decision.target === undefined ? undefined : model.cpus[decision.target];
+    if (!target || (target === here && target.queue.length === 0)) {
+      // In place: nothing to overtake on this CPU.
+      if (decision.reason === 'gated') counters.gated++;
+      counters.local++;
+      result.local++;
+      continue;
+    }
+    if (target.queue.length >= model.config.queueLimit) {
+      target.dropped++;
+      counters.dropped++;
+      result.dropped++;
+      continue;
+    }
+    target.queue.push(dev);
+    target.enqueued++;
+    target.queueHwm = Math.max(target.queueHwm, target.queue.length);
+    counters.steered++;
+    counters.targets.set(target.cpu, (counters.targets.get(target.cpu) ?? 0) + 1);
+    result.steered++;
+    result.targets[target.cpu] = (result.targets[target.cpu] ?? 0) + 1;
+    // Only the enqueuer that schedules an idle remote NAPI sends an IPI.
+    if (!target.scheduled) {
+      target.scheduled = true;
+      if (target !== here) target.kicks++;
+    }
+    if (!model.holding) model.drainCpu(target);
+  }
+  return result;
+}

@@ -1,0 +1,294 @@
+// The module's doit/dumpit handlers, after the policy layer has passed the
+// request: semantic checks in the order docs/protocol.md gives, with our own
+// messages (MESSAGES) pointing at the attribute concerned, then the change
+// and the reply attributes.
+import { ATTRIBUTE_SETS, MESSAGES, MessageKey, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
+import type { AttrMap } from '../protocol/codec';
+import { NetlinkRequestError } from '../transport/types';
+import { errnoOf } from '../api/errors';
+import type { Mode, Policy } from '../api/types';
+import type { AttrTable } from './policy';
+import type { MockModel } from './model';
+import type { MockDevice, MockNamespace } from './netns';
+import { place } from './placement';
+import { AttachmentState, resetCpuCounters, zeroDeviceCounters } from './state';
+
+/** What a descriptor from openNetns refers to. */
+export type FdTarget = { readonly kind: 'netns'; readonly ns: MockNamespace } | { readonly kind: 'file' };
+
+/** Everything a handler sees: the host, the parsed request and the caller. */
+export interface HandlerContext {
+  readonly model: MockModel;
+  readonly tb: AttrTable;
+  /** The namespace of the caller's socket. */
+  readonly socketNs: MockNamespace;
+  readonly admin: boolean;
+  /** The caller's open descriptors (for netns-fd). */
+  readonly fds: ReadonlyMap<number, FdTarget>;
+}
+
+/** A handler returns the attributes of each reply message (none for a plain ack). */
+export type Handler = (ctx: HandlerContext) => AttrMap[];
+
+const idOf = (name: string): number => {
+  const spec = (ATTRIBUTE_SETS['falcon'] ?? []).find((a) => a.name === name);
+  if (!spec) throw new RangeError(`no attribute ${name}`);
+  return spec.id;
+};
+
+function fail(key: MessageKey, ctx: HandlerContext, attr?: string): NetlinkRequestError {
+  const { code, text } = MESSAGES[key];
+  const offset = attr === undefined ? undefined : ctx.tb.get(idOf(attr))?.offset;
+  return new NetlinkRequestError({ errno: errnoOf(code), code, message: text, badAttrOffset: offset });
+}
+
+function u32(ctx: HandlerContext, name: string): number | undefined {
+  return ctx.tb.get(idOf(name))?.payload.readUInt32LE(0);
+}
+
+function has(ctx: HandlerContext, name: string): boolean {
+  return ctx.tb.has(idOf(name));
+}
+
+/** A bitmap of exactly DIV_ROUND_UP(nr_cpu_ids, 8) bytes. */
+export function cpuBitmap(cpus: readonly number[], nrCpuIds: number): Buffer {
+  const buf = Buffer.alloc(Math.ceil(nrCpuIds / 8));
+  for (const cpu of cpus) buf[cpu >> 3] |= 1 << (cpu & 7);
+  return buf;
+}
+
+/** The CPU set checks of docs/protocol.md, in order; returns the set ascending. */
+function checkedCpus(ctx: HandlerContext): number[] {
+  const raw = ctx.tb.get(idOf('cpus'));
+  if (!raw) throw new RangeError('checkedCpus without cpus');
+  const set: number[] = [];
+  raw.payload.forEach((byte, index) => {
+    for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) set.push(index * 8 + bit);
+  });
+  if (set.some((c) => c >= ctx.model.nrCpuIds)) throw fail('cpus-beyond-nr', ctx, 'cpus');
+  if (set.length === 0) throw fail('cpus-empty', ctx, 'cpus');
+  if (set.some((c) => ctx.model.cpus[c]?.online !== true)) throw fail('cpus-offline', ctx, 'cpus');
+  return set;
+}
+
+/** The device attribute actually given, for pointing errors at it. */
+function devAttr(ctx: HandlerContext): string {
+  return has(ctx, 'ifindex') ? 'ifindex' : 'ifname';
+}
+
+/** Looks a device up like the module: ifindex xor ifname, in netns-fd's namespace or the socket's. */
+function lookupDevice(ctx: HandlerContext): MockDevice {
+  const byIndex = has(ctx, 'ifindex');
+  const byName = has(ctx, 'ifname');
+  if (!byIndex && !byName) throw fail('dev-missing', ctx);
+  if (byIndex && byName) throw fail('dev-both', ctx, 'ifname');
+  let ns = ctx.socketNs;
+  const fd = u32(ctx, 'netns-fd');
+  if (fd !== undefined) {
+    const target = ctx.fds.get(fd);
+    if (!target) throw fail('netns-bad-fd', ctx, 'netns-fd');
+    if (target.kind !== 'netns') throw fail('netns-not-netns', ctx, 'netns-fd');
+    ns = target.ns;
+  }
+  let dev: MockDevice | undefined;
+  if (byIndex) {
+    dev = ns.devices.get(u32(ctx, 'ifindex') ?? 0);
+  } else {
+    const payload = ctx.tb.get(idOf('ifname'))?.payload ?? Buffer.alloc(0);
+    const nul = payload.indexOf(0);
+    dev = ctx.model.namespaces.byName(ns, payload.subarray(0, nul < 0 ? payload.length : nul).toString('utf8'));
+  }
+  if (!dev) throw fail('dev-unknown', ctx, devAttr(ctx));
+  return dev;
+}
+
+function attachedOrFail(ctx: HandlerContext, dev: MockDevice): AttachmentState {
+  const attachment = ctx.model.attachments.get(dev);
+  if (!attachment) throw fail('dev-not-attached', ctx, devAttr(ctx));
+  return attachment;
+}
+
+function configReply(model: MockModel): AttrMap {
+  const c = model.config;
+  return {
+    enabled: c.enabled ? 1 : 0,
+    cpus: cpuBitmap(c.cpus, model.nrCpuIds),
+    mode: ModeValues[c.mode],
+    policy: PolicyValues[c.policy],
+    threshold: c.threshold,
+    'interval-ms': c.intervalMs,
+    'queue-limit': c.queueLimit,
+    'nr-cpu-ids': model.nrCpuIds,
+    'online-cpus': cpuBitmap(model.onlineCpus(), model.nrCpuIds),
+    'tick-ms': model.tickMs,
+  };
+}
+
+function deviceReply(model: MockModel, a: AttachmentState): AttrMap {
+  const reply: AttrMap = {
+    ifindex: a.device.ifindex,
+    ifname: a.device.ifname,
+    'netns-cookie': BigInt(a.device.netns.cookie),
+    stage: a.stage,
+  };
+  if (a.cpus) reply.cpus = cpuBitmap(a.cpus, model.nrCpuIds);
+  return reply;
+}
+
+/** Attachments the caller may see: all for an admin, else its socket's namespace only. */
+function visible(ctx: HandlerContext): AttachmentState[] {
+  return [...ctx.model.attachments.values()].filter((a) => ctx.admin || a.device.netns === ctx.socketNs);
+}
+
+const enumKey = <T extends string>(values: Readonly<Record<T, number>>, value: number): T =>
+  (Object.keys(values) as T[]).find((k) => values[k] === value) as T;
+
+function setConfig(ctx: HandlerContext): AttrMap[] {
+  // Validate everything first: a refused request changes nothing.
+  const cpus = has(ctx, 'cpus') ? checkedCpus(ctx) : undefined;
+  const interval = u32(ctx, 'interval-ms');
+  if (interval !== undefined && interval % ctx.model.tickMs !== 0) throw fail('interval-not-tick', ctx, 'interval-ms');
+  const next = { ...ctx.model.config };
+  const enabled = u32(ctx, 'enabled');
+  if (enabled !== undefined) next.enabled = enabled === 1;
+  if (cpus) next.cpus = cpus;
+  const mode = u32(ctx, 'mode');
+  if (mode !== undefined) next.mode = enumKey<Mode>(ModeValues, mode);
+  const policy = u32(ctx, 'policy');
+  if (policy !== undefined) next.policy = enumKey<Policy>(PolicyValues, policy);
+  next.threshold = u32(ctx, 'threshold') ?? next.threshold;
+  next.intervalMs = interval ?? next.intervalMs;
+  next.queueLimit = u32(ctx, 'queue-limit') ?? next.queueLimit;
+  ctx.model.config = next;
+  return [configReply(ctx.model)];
+}
+
+function attach(ctx: HandlerContext): AttrMap[] {
+  const dev = lookupDevice(ctx);
+  if (ctx.model.attachments.has(dev)) throw fail('dev-attached', ctx, devAttr(ctx));
+  if (dev.genericXdp) throw fail('dev-generic-xdp', ctx, devAttr(ctx));
+  const cpus = has(ctx, 'cpus') ? checkedCpus(ctx) : undefined;
+  let stage = u32(ctx, 'stage');
+  if (stage === undefined) {
+    const used = new Set([...ctx.model.attachments.values()].map((a) => a.stage));
+    stage = 0;
+    while (used.has(stage)) stage++;
+    // 256 attachments already hold every stage: share the last one.
+    stage = Math.min(stage, 255);
+  }
+  const attachment: AttachmentState = { device: dev, stage, cpus, counters: zeroDeviceCounters() };
+  ctx.model.attachments.set(dev, attachment);
+  return [deviceReply(ctx.model, attachment)];
+}
+
+function detach(ctx: HandlerContext): AttrMap[] {
+  const dev = lookupDevice(ctx);
+  attachedOrFail(ctx, dev);
+  ctx.model.attachments.delete(dev);
+  return [];
+}
+
+function pick(ctx: HandlerContext): AttrMap[] {
+  const flowHash = u32(ctx, 'flow-hash');
+  if (flowHash === undefined) throw fail('flow-hash-missing', ctx);
+  const dev = lookupDevice(ctx);
+  const attachment = attachedOrFail(ctx, dev);
+  const model = ctx.model;
+  const decision = place({
+    enabled: model.config.enabled,
+    cpus: model.effectiveSet(attachment),
+    mode: model.config.mode,
+    policy: model.config.policy,
+    threshold: model.config.threshold,
+    load: (c) => model.load(c),
+    stage: attachment.stage,
+    ifindex: dev.ifindex,
+    flowHash,
+  });
+  const reply: AttrMap = {};
+  if (decision.first !== undefined) reply.first = decision.first;
+  if (decision.second !== undefined) reply.second = decision.second;
+  if (decision.target !== undefined) reply.target = decision.target;
+  reply.reason = ReasonValues[decision.reason];
+  return [reply];
+}
+
+function getStats(ctx: HandlerContext): AttrMap[] {
+  const model = ctx.model;
+  const cpuMessages: AttrMap[] = model.cpus.map((c) => ({
+    'cpu-stats': {
+      cpu: c.cpu,
+      enqueued: BigInt(c.enqueued),
+      processed: BigInt(c.processed),
+      dropped: BigInt(c.dropped),
+      purged: BigInt(c.purged),
+      kicks: BigInt(c.kicks),
+      'queue-hwm': c.queueHwm,
+      'queue-len': c.queue.length,
+      load: model.load(c.cpu),
+      pinned: c.pinned === undefined ? 0 : 1,
+    },
+  }));
+  const devMessages: AttrMap[] = visible(ctx).map((a) => {
+    const k = a.counters;
+    const stats: AttrMap = {
+      ifindex: a.device.ifindex,
+      ifname: a.device.ifname,
+      'netns-cookie': BigInt(a.device.netns.cookie),
+      stage: a.stage,
+      seen: BigInt(k.seen),
+      steered: BigInt(k.steered),
+      local: BigInt(k.local),
+      gated: BigInt(k.gated),
+      second: BigInt(k.second),
+      dropped: BigInt(k.dropped),
+    };
+    const targets = [...k.targets.entries()].filter(([, n]) => n > 0).sort(([x], [y]) => x - y);
+    if (targets.length) stats.target = targets.map(([cpu, n]) => ({ cpu, packets: BigInt(n) }));
+    return { 'dev-stats': stats };
+  });
+  return [...cpuMessages, ...devMessages];
+}
+
+function resetStats(ctx: HandlerContext): AttrMap[] {
+  for (const c of ctx.model.cpus) resetCpuCounters(c);
+  for (const a of ctx.model.attachments.values()) a.counters = zeroDeviceCounters();
+  return [];
+}
+
+function pinLoad(ctx: HandlerContext): AttrMap[] {
+  const cpu = u32(ctx, 'cpu');
+  if (cpu === undefined) throw fail('cpu-missing', ctx);
+  const load = u32(ctx, 'load');
+  if (load === undefined) throw fail('load-missing', ctx);
+  if (cpu >= ctx.model.nrCpuIds) throw fail('cpu-beyond-nr', ctx, 'cpu');
+  const state = ctx.model.cpus[cpu];
+  if (state) state.pinned = load;
+  return [];
+}
+
+function unpinLoad(ctx: HandlerContext): AttrMap[] {
+  const cpu = u32(ctx, 'cpu');
+  if (cpu === undefined) {
+    for (const c of ctx.model.cpus) c.pinned = undefined;
+    return [];
+  }
+  if (cpu >= ctx.model.nrCpuIds) throw fail('cpu-beyond-nr', ctx, 'cpu');
+  const state = ctx.model.cpus[cpu];
+  if (state) state.pinned = undefined;
+  return [];
+}
+
+/** The handler of each op, by op name. */
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  'get-config': (ctx) => [configReply(ctx.model)],
+  'set-config': setConfig,
+  attach,
+  detach,
+  'get-device': (ctx) => visible(ctx).map((a) => deviceReply(ctx.model, a)),
+  'get-stats': getStats,
+  'reset-stats': resetStats,
+  pick,
+  'pin-load': pinLoad,
+  'unpin-load': unpinLoad,
+};

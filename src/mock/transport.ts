@@ -1,0 +1,117 @@
+// A GenlTransport answered by the mock model instead of the kernel: the
+// genetlink core's checks (net/netlink/genetlink.c genl_family_rcv_msg, 6.1)
+// in the kernel's order, then the policy layer, then the module's handlers;
+// replies are encoded exactly as the module sends them.
+import { errnoOf } from '../api/errors';
+import { FAMILY_VERSION, OPERATIONS, OpSpec } from '../protocol/generated';
+import { GENL_HDRLEN, encodeAttrs, encodeGenl } from '../protocol/codec';
+import { GenlTransport, NetlinkRequestError, RequestOptions } from '../transport/types';
+import { FdTarget, HANDLERS } from './handlers';
+import { MockModel } from './model';
+import { MockNamespace, NETNS_NOT_FOUND_MESSAGE } from './netns';
+import { parseRequestAttrs } from './policy';
+import type { MockOptions } from './types';
+
+/**
+ * genl_family.resv_start_op the module registers with: one past its last
+ * command, so the strict genlmsghdr checks apply only to commands it does
+ * not have (all of which then answer EOPNOTSUPP or EINVAL).
+ */
+export const RESV_START_OP = Math.max(...Object.values(OPERATIONS).map((op) => op.id)) + 1;
+
+/** First descriptor number openNetns hands out (well clear of real ones). */
+const FIRST_FD = 1000;
+
+/** A mock transport: a GenlTransport plus the model it talks to. */
+export interface MockTransport extends GenlTransport {
+  /** The mock host behind this transport (shared when options.model was given). */
+  readonly model: MockModel;
+}
+
+function refuse(code: string, message?: string): NetlinkRequestError {
+  return new NetlinkRequestError({ errno: errnoOf(code), code, message });
+}
+
+function opById(id: number): OpSpec | undefined {
+  return Object.values(OPERATIONS).find((op) => op.id === id);
+}
+
+/** Opens a mock transport on a fresh model, or on options.model. */
+export function createMockTransport(options: MockOptions = {}): MockTransport {
+  let model: MockModel;
+  if (options.model === undefined) model = new MockModel(options);
+  else if (options.model instanceof MockModel) model = options.model;
+  else throw new TypeError('options.model must come from a mock transport');
+  const admin = options.admin ?? true;
+  const socketNs: MockNamespace | undefined = model.namespaces.get(options.netns ?? null);
+  if (!socketNs) throw new RangeError(`no namespace ${options.netns}`);
+  const fds = new Map<number, FdTarget>();
+  let nextFd = FIRST_FD;
+  let closed = false;
+
+  // Synchronous model of one request; the caller sees it asynchronously.
+  function handle(payload: Buffer, requestOptions: RequestOptions): Buffer[] {
+    // nlmsg_len < nlmsg_msg_size(GENL_HDRLEN): refused before anything else, no message.
+    if (payload.length < GENL_HDRLEN) throw refuse('EINVAL');
+    const cmd = payload.readUInt8(0);
+    if (cmd >= RESV_START_OP && payload.readUInt16LE(2) !== 0) {
+      throw refuse('EINVAL', 'genlmsghdr.reserved field is not 0');
+    }
+    const op = opById(cmd);
+    if (!op) throw refuse('EOPNOTSUPP');
+    if (op.admin && !admin) throw refuse('EPERM');
+    // A do for a dump-only op (and the reverse) finds no doit/dumpit.
+    if (requestOptions.dump !== (op.kind === 'dump')) throw refuse('EOPNOTSUPP');
+    const tb = parseRequestAttrs(op.name, payload);
+    const handler = HANDLERS[op.name];
+    if (!handler) throw refuse('EOPNOTSUPP');
+    const replies = handler({ model, tb, socketNs: socketNs as MockNamespace, admin, fds });
+    return replies.map((attrs) => encodeGenl({ command: op.id, version: FAMILY_VERSION, attrs: encodeAttrs('falcon', attrs) }));
+  }
+
+  return {
+    model,
+    request(payload: Buffer, requestOptions: RequestOptions): Promise<Buffer[]> {
+      return new Promise((resolve, reject) => {
+        // Answer on a later turn, like a socket: callers must not rely on ordering tricks.
+        setImmediate(() => {
+          if (closed) {
+            reject(refuse('EBADF', 'transport is closed'));
+            return;
+          }
+          try {
+            resolve(handle(payload, requestOptions));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      });
+    },
+    async openNetns(ref: string): Promise<number> {
+      if (closed) throw refuse('EBADF', 'transport is closed');
+      let target: FdTarget | undefined;
+      const named = /^(?:\/var)?\/run\/netns\/([^/]+)$/.exec(ref);
+      if (!ref.includes('/') || named) {
+        const ns = model.namespaces.get(named ? named[1] : ref);
+        if (ns) target = { kind: 'netns', ns };
+      } else if (/^\/proc\/(?:self|thread-self|\d+)\/ns\/net$/.test(ref)) {
+        // Every mock process lives in the socket's namespace.
+        target = { kind: 'netns', ns: socketNs };
+      } else {
+        // Any other path opens as an ordinary file, which is not a namespace.
+        target = { kind: 'file' };
+      }
+      if (!target) throw refuse('ENOENT', NETNS_NOT_FOUND_MESSAGE);
+      const fd = nextFd++;
+      fds.set(fd, target);
+      return fd;
+    },
+    async closeNetns(fd: number): Promise<void> {
+      fds.delete(fd);
+    },
+    async close(): Promise<void> {
+      closed = true;
+      fds.clear();
+    },
+  };
+}
