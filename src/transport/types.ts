@@ -21,6 +21,13 @@ export interface RequestOptions {
   readonly dump: boolean;
 }
 
+/**
+ * Reply payloads of one request. A dump that raced with a change is flagged
+ * `dumpInterrupted` (NLM_F_DUMP_INTR) and the caller retries it; a plain
+ * Buffer[] is a valid, uninterrupted answer.
+ */
+export type GenlReplies = Buffer[] & { readonly dumpInterrupted?: boolean };
+
 /** Carries requests of the falcon family. Many requests may be in flight. */
 export interface GenlTransport {
   /**
@@ -29,7 +36,7 @@ export interface GenlTransport {
    * reply payloads: none for a plain ack, one for a do with a reply, any
    * number for a dump. Rejects with a NetlinkRequestError.
    */
-  request(payload: Buffer, options: RequestOptions): Promise<Buffer[]>;
+  request(payload: Buffer, options: RequestOptions): Promise<GenlReplies>;
   /**
    * Opens a network namespace by name (/run/netns/<name>) or path and
    * returns a file descriptor for the netns-fd attribute.
