@@ -109,6 +109,7 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: "dropped", id: 10, type: "u64" },
     { name: "target", id: 11, type: "nest", nested: "target", multi: true },
     { name: "pad", id: 12, type: "pad" },
+    { name: "last-hash", id: 13, type: "u32" },
   ],
   "target": [
     { name: "cpu", id: 1, type: "u32" },

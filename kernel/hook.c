@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Falcon: attachments. Each attached device gets a netfilter netdev ingress
+ * hook at priority INT_MAX, so it runs after every other ingress hook
+ * (nftables netdev chains included), after taps and tc ingress, and before
+ * the device's rx_handler. The hook either lets the packet go on here or
+ * steals it onto the target CPU's queue (queue.c), which reinjects it past
+ * taps, tc and netfilter ingress: each of those runs once per device.
+ *
+ * An attachment dies with its device: NETDEV_UNREGISTER (also sent for a
+ * namespace move, and re-sent while references remain) removes the hook
+ * once, waits for hooks in flight, then purges the device's queued skbs.
+ */
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include "internal.h"
+
+LIST_HEAD(falcon_devs);
+
+/* How often (in packets seen per CPU) the hook refreshes last_hash. */
+#define FALCON_HASH_SAMPLE	64
+
+static struct falcon_eset *falcon_eset_build(const struct cpumask *set)
+{
+	struct falcon_eset *e;
+	unsigned int cpu, n = 0;
+
+	for_each_cpu_and(cpu, set, falcon_usable)
+		n++;
+	e = kmalloc(struct_size(e, cpu, n), GFP_KERNEL);
+	if (!e)
+		return NULL;
+	e->n = 0;
+	for_each_cpu_and(cpu, set, falcon_usable)
+		e->cpu[e->n++] = cpu;
+	return e;
+}
+
+/* Recompute one device's effective set. Under falcon_mutex. */
+static void falcon_dev_refresh(struct falcon_dev *fd)
+{
+	struct falcon_eset *e, *old;
+
+	/* Out of memory: an empty set (steering off) rather than a stale one */
+	e = falcon_eset_build(fd->has_cpus ? fd->cpus : falcon_cpus);
+	old = rcu_replace_pointer(fd->set, e, lockdep_is_held(&falcon_mutex));
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/* The global set or the usable CPUs changed. Under falcon_mutex. */
+void falcon_refresh_sets(void)
+{
+	struct falcon_dev *fd;
+
+	list_for_each_entry(fd, &falcon_devs, list)
+		falcon_dev_refresh(fd);
+}
+
+static void falcon_fill_in(const struct falcon_dev *fd,
+			   const struct falcon_eset *set, u32 flow_hash,
+			   struct falcon_place_in *in)
+{
+	in->enabled = READ_ONCE(falcon_cfg.enabled);
+	in->mode = READ_ONCE(falcon_cfg.mode);
+	in->policy = READ_ONCE(falcon_cfg.policy);
+	in->threshold = READ_ONCE(falcon_cfg.threshold);
+	in->flow_hash = flow_hash;
+	in->ifindex = fd->dev->ifindex;
+	in->stage = fd->stage;
+	in->set = set;
+}
+
+/* The pick command: the datapath's decision for @flow_hash on @fd. */
+void falcon_place_dev(const struct falcon_dev *fd, u32 flow_hash,
+		      struct falcon_place_out *out)
+{
+	struct falcon_place_in in;
+
+	rcu_read_lock();
+	falcon_fill_in(fd, rcu_dereference(fd->set), flow_hash, &in);
+	falcon_place(&in, out);
+	rcu_read_unlock();
+}
+
+static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct falcon_dev *fd = priv;
+	struct falcon_dev_stats __percpu *st = fd->stats;
+	struct falcon_place_out out;
+	struct falcon_place_in in;
+	u32 hash;
+	u64 seen;
+
+	seen = this_cpu_inc_return(st->seen);
+
+	/*
+	 * Never steer a pfmemalloc skb (it must not wait in a queue), nor on
+	 * a device that gained a generic XDP program since attach: the
+	 * second pass would run it again.
+	 */
+	if (unlikely(skb_pfmemalloc(skb) ||
+		     rcu_access_pointer(state->in->xdp_prog)))
+		goto local;
+
+	hash = skb_get_hash(skb);
+	if (unlikely(seen % FALCON_HASH_SAMPLE == 1)) {
+		u64 h = FALCON_HASH_VALID | hash;
+
+		if (READ_ONCE(fd->last_hash) != h)
+			WRITE_ONCE(fd->last_hash, h);
+	}
+
+	falcon_fill_in(fd, rcu_dereference(fd->set), hash, &in);
+	falcon_place(&in, &out);
+	if (out.reason == FALCON_REASON_SECOND)
+		this_cpu_inc(st->second);
+	if (out.target == FALCON_NO_CPU) {
+		if (out.reason == FALCON_REASON_GATED)
+			this_cpu_inc(st->gated);
+		goto local;
+	}
+	/* In place only when nothing of this CPU's queue could be overtaken */
+	if (out.target == smp_processor_id() && falcon_queue_idle(out.target))
+		goto local;
+
+	if (unlikely(!falcon_enqueue(out.target, skb))) {
+		this_cpu_inc(st->dropped);
+		return NF_DROP;
+	}
+	this_cpu_inc(st->target[out.target]);
+	return NF_STOLEN;
+
+local:
+	this_cpu_inc(st->local);
+	return NF_ACCEPT;
+}
+
+struct falcon_dev *falcon_dev_find(const struct net_device *dev)
+{
+	struct falcon_dev *fd;
+
+	list_for_each_entry(fd, &falcon_devs, list)
+		if (fd->dev == dev)
+			return fd;
+	return NULL;
+}
+
+static u32 falcon_free_stage(void)
+{
+	DECLARE_BITMAP(used, FALCON_MAX_STAGE + 1);
+	struct falcon_dev *fd;
+	unsigned long s;
+
+	bitmap_zero(used, FALCON_MAX_STAGE + 1);
+	list_for_each_entry(fd, &falcon_devs, list)
+		__set_bit(fd->stage, used);
+	s = find_first_zero_bit(used, FALCON_MAX_STAGE + 1);
+	/* Every number taken (256 attachments): share stage 0 */
+	return s > FALCON_MAX_STAGE ? 0 : s;
+}
+
+static void falcon_dev_free(struct falcon_dev *fd)
+{
+	kfree(rcu_dereference_protected(fd->set, true));
+	falcon_dev_stats_free(fd->stats);
+	free_cpumask_var(fd->cpus);
+	kfree(fd);
+}
+
+/*
+ * Attach @dev. Caller holds RTNL (the device cannot go away) and
+ * falcon_mutex, and has checked it is not attached yet.
+ */
+int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
+		  bool has_stage, u32 stage, struct falcon_dev **out)
+{
+	struct falcon_dev *fd;
+	int err;
+
+	ASSERT_RTNL();
+	fd = kzalloc(sizeof(*fd), GFP_KERNEL);
+	if (!fd)
+		return -ENOMEM;
+	if (!zalloc_cpumask_var(&fd->cpus, GFP_KERNEL)) {
+		kfree(fd);
+		return -ENOMEM;
+	}
+	fd->stats = falcon_dev_stats_alloc();
+	if (!fd->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	fd->dev = dev;
+	fd->net = dev_net(dev);
+	fd->net_cookie = fd->net->net_cookie;
+	fd->stage = has_stage ? stage : falcon_free_stage();
+	if (cpus) {
+		fd->has_cpus = true;
+		cpumask_copy(fd->cpus, cpus);
+	}
+	falcon_dev_refresh(fd);
+
+	fd->ops.hook = falcon_hook;
+	fd->ops.priv = fd;
+	fd->ops.pf = NFPROTO_NETDEV;
+	fd->ops.hooknum = NF_NETDEV_INGRESS;
+	fd->ops.priority = INT_MAX;
+	fd->ops.dev = dev;
+	err = nf_register_net_hook(fd->net, &fd->ops);
+	if (err)
+		goto err_free;
+
+	list_add_tail(&fd->list, &falcon_devs);
+	falcon_gen++;
+	*out = fd;
+	return 0;
+
+err_free:
+	falcon_dev_free(fd);
+	return err;
+}
+
+/*
+ * Detach: remove the hook and wait for hooks in flight. When the device is
+ * going away (@purge), free its queued skbs too; otherwise they drain
+ * normally (a queued skb does not refer to its attachment). Under RTNL and
+ * falcon_mutex.
+ */
+void falcon_detach(struct falcon_dev *fd, bool purge)
+{
+	ASSERT_RTNL();
+	list_del(&fd->list);
+	falcon_gen++;
+	nf_unregister_net_hook(fd->net, &fd->ops);
+	synchronize_net();
+	if (purge)
+		falcon_queue_purge_dev(fd->dev);
+	falcon_dev_free(fd);
+}
+
+static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct falcon_dev *fd;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+
+	mutex_lock(&falcon_mutex);
+	/* Not found the second time round: detach is done once */
+	fd = falcon_dev_find(dev);
+	if (fd)
+		falcon_detach(fd, true);
+	mutex_unlock(&falcon_mutex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block falcon_netdev_nb = {
+	.notifier_call = falcon_netdev_event,
+};
+
+int falcon_hook_init(void)
+{
+	return register_netdevice_notifier(&falcon_netdev_nb);
+}
+
+/*
+ * Module unload: remove every hook, wait once for hooks in flight, then free
+ * each device's queued skbs while RTNL still keeps the devices registered.
+ */
+void falcon_hook_exit(void)
+{
+	struct falcon_dev *fd, *tmp;
+
+	rtnl_lock();
+	mutex_lock(&falcon_mutex);
+	list_for_each_entry(fd, &falcon_devs, list)
+		nf_unregister_net_hook(fd->net, &fd->ops);
+	synchronize_net();
+	list_for_each_entry_safe(fd, tmp, &falcon_devs, list) {
+		list_del(&fd->list);
+		falcon_queue_purge_dev(fd->dev);
+		falcon_dev_free(fd);
+	}
+	mutex_unlock(&falcon_mutex);
+	rtnl_unlock();
+	unregister_netdevice_notifier(&falcon_netdev_nb);
+}

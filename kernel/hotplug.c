@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Falcon: CPU hotplug. A CPU leaves every effective set before it goes
+ * offline (teardown of an AP_ONLINE_DYN state runs on the outgoing CPU while
+ * it is still online), and after the grace period no hook can pick it any
+ * more. Once it is dead (BP_PREPARE_DYN teardown, on a surviving CPU) what
+ * its queue still held moves to the surviving CPU. The configured sets keep
+ * the CPU; it comes back into the effective sets when it comes online.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/netdevice.h>
+#include "internal.h"
+
+static enum cpuhp_state falcon_online_state;
+static enum cpuhp_state falcon_dead_state;
+
+static int falcon_cpu_online(unsigned int cpu)
+{
+	mutex_lock(&falcon_mutex);
+	cpumask_set_cpu(cpu, falcon_usable);
+	falcon_refresh_sets();
+	mutex_unlock(&falcon_mutex);
+	return 0;
+}
+
+static int falcon_cpu_offline(unsigned int cpu)
+{
+	mutex_lock(&falcon_mutex);
+	cpumask_clear_cpu(cpu, falcon_usable);
+	falcon_refresh_sets();
+	mutex_unlock(&falcon_mutex);
+	/* No hook still running can have picked @cpu after this */
+	synchronize_net();
+	return 0;
+}
+
+static int falcon_cpu_dead(unsigned int cpu)
+{
+	falcon_queue_move(cpu);
+	return 0;
+}
+
+int falcon_hotplug_init(void)
+{
+	int ret;
+
+	cpus_read_lock();
+	mutex_lock(&falcon_mutex);
+	cpumask_copy(falcon_usable, cpu_online_mask);
+	mutex_unlock(&falcon_mutex);
+	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
+						   "net/falcon:online",
+						   falcon_cpu_online,
+						   falcon_cpu_offline);
+	if (ret < 0)
+		goto out;
+	falcon_online_state = ret;
+
+	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_BP_PREPARE_DYN,
+						   "net/falcon:dead",
+						   NULL, falcon_cpu_dead);
+	if (ret < 0) {
+		cpuhp_remove_state_nocalls_cpuslocked(falcon_online_state);
+		goto out;
+	}
+	falcon_dead_state = ret;
+	ret = 0;
+out:
+	cpus_read_unlock();
+	return ret;
+}
+
+void falcon_hotplug_exit(void)
+{
+	cpuhp_remove_state_nocalls(falcon_dead_state);
+	cpuhp_remove_state_nocalls(falcon_online_state);
+}

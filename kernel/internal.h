@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Falcon: internal interfaces between the module's files.
+ *
+ * Locking, outermost first: genl_lock (netlink ops) -> RTNL -> falcon_mutex.
+ * falcon_mutex guards the configuration, the CPU sets and the attachment
+ * list. The datapath reads scalars with READ_ONCE and a device's effective
+ * CPU set under RCU, and touches only per-CPU counters and the target CPU's
+ * queue.
+ */
+#ifndef _FALCON_INTERNAL_H
+#define _FALCON_INTERNAL_H
+
+#include <linux/cpumask.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/smp.h>
+#include <linux/types.h>
+#include <uapi/linux/falcon.h>
+
+/* config.c: global configuration */
+struct falcon_config {
+	u32 enabled;
+	u32 mode;
+	u32 policy;
+	u32 threshold;
+	u32 interval_ms;
+	u32 queue_limit;
+};
+
+extern struct falcon_config falcon_cfg;
+extern struct mutex falcon_mutex;
+extern cpumask_var_t falcon_cpus;	/* the global CPU set */
+extern cpumask_var_t falcon_usable;	/* online CPUs, as hotplug tells us */
+extern unsigned int falcon_gen;		/* bumped on attach/detach (dumps) */
+
+int falcon_config_init(void);
+void falcon_config_exit(void);
+unsigned int falcon_tick_ms(void);
+unsigned int falcon_cpus_bytes(void);
+int falcon_cpus_from_attr(const struct nlattr *attr, struct cpumask *mask,
+			  struct netlink_ext_ack *extack);
+int falcon_cpus_put(struct sk_buff *skb, int type, const struct cpumask *mask);
+
+/* placement.c: the normative placement function (docs/protocol.md) */
+struct falcon_eset {
+	struct rcu_head rcu;
+	u32 n;
+	u32 cpu[];		/* ascending */
+};
+
+struct falcon_place_in {
+	u32 enabled;
+	u32 mode;
+	u32 policy;
+	u32 threshold;
+	u32 flow_hash;
+	u32 ifindex;
+	u32 stage;
+	const struct falcon_eset *set;	/* NULL means empty */
+};
+
+#define FALCON_NO_CPU	(-1)
+
+struct falcon_place_out {
+	u32 reason;		/* enum falcon_reason */
+	int first;		/* FALCON_NO_CPU when absent */
+	int second;
+	int target;
+};
+
+void falcon_place(const struct falcon_place_in *in,
+		  struct falcon_place_out *out);
+
+/* queue.c: per-CPU queues, NAPI, kicks, reinjection */
+struct falcon_cpu {
+	/* queue.lock also guards enqueued, dropped, purged and hwm */
+	struct sk_buff_head queue;
+	struct napi_struct napi;
+	call_single_data_t csd;
+	unsigned int cpu;
+	unsigned int inflight;	/* taken off the queue, not yet reinjected */
+	u64 enqueued;
+	u64 dropped;
+	u64 purged;
+	u32 hwm;
+	u64 kicks;		/* serialised by the NAPI SCHED bit */
+	u64 processed;		/* written by the poll only */
+
+	/* monitor.c */
+	u64 last_busy;
+	u64 last_wall;
+	u32 load_fp;		/* smoothed load, percent * FALCON_LOAD_SCALE */
+	u32 load;		/* smoothed load, percent, rounded */
+	u32 pin;
+	bool pinned;
+};
+
+extern struct falcon_cpu __percpu *falcon_pcpu;
+
+int falcon_queue_init(void);
+void falcon_queue_exit(void);
+bool falcon_queue_idle(unsigned int cpu);
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb);
+void falcon_queue_purge_dev(const struct net_device *dev);
+void falcon_queue_move(unsigned int from);
+void falcon_queue_reset_stats(void);
+
+/* monitor.c: load monitor and pins */
+#define FALCON_LOAD_SCALE	1000
+
+int falcon_monitor_init(void);
+void falcon_monitor_exit(void);
+void falcon_monitor_reschedule(void);
+u32 falcon_cpu_load(unsigned int cpu);
+void falcon_pin(unsigned int cpu, u32 load);
+void falcon_unpin(unsigned int cpu);
+void falcon_unpin_all(void);
+
+/* stats.c: per-CPU per-device counters */
+struct falcon_dev_stats {
+	u64 seen;
+	u64 local;
+	u64 gated;
+	u64 second;
+	u64 dropped;
+	u64 target[];		/* steered, by target CPU; nr_cpu_ids entries */
+};
+
+struct falcon_dev_totals {
+	u64 seen;
+	u64 steered;
+	u64 local;
+	u64 gated;
+	u64 second;
+	u64 dropped;
+};
+
+struct falcon_dev_stats __percpu *falcon_dev_stats_alloc(void);
+void falcon_dev_stats_free(struct falcon_dev_stats __percpu *stats);
+void falcon_dev_stats_sum(struct falcon_dev_stats __percpu *stats,
+			  struct falcon_dev_totals *t);
+u64 falcon_dev_stats_target(struct falcon_dev_stats __percpu *stats,
+			    unsigned int target);
+void falcon_dev_stats_reset(struct falcon_dev_stats __percpu *stats);
+
+/* hook.c: attachments */
+#define FALCON_HASH_VALID	BIT_ULL(32)
+
+struct falcon_dev {
+	struct list_head list;		/* falcon_devs, under falcon_mutex */
+	struct net_device *dev;		/* valid until NETDEV_UNREGISTER */
+	struct net *net;		/* no reference: the device pins it */
+	u64 net_cookie;
+	u32 stage;
+	bool has_cpus;
+	cpumask_var_t cpus;		/* own set when has_cpus */
+	struct falcon_eset __rcu *set;	/* effective set */
+	struct nf_hook_ops ops;
+	struct falcon_dev_stats __percpu *stats;
+	u64 last_hash;			/* FALCON_HASH_VALID | hash, or 0 */
+};
+
+extern struct list_head falcon_devs;
+
+int falcon_hook_init(void);
+void falcon_hook_exit(void);
+struct falcon_dev *falcon_dev_find(const struct net_device *dev);
+int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
+		  bool has_stage, u32 stage, struct falcon_dev **out);
+void falcon_detach(struct falcon_dev *fd, bool purge);
+void falcon_refresh_sets(void);
+void falcon_place_dev(const struct falcon_dev *fd, u32 flow_hash,
+		      struct falcon_place_out *out);
+
+/* hotplug.c */
+int falcon_hotplug_init(void);
+void falcon_hotplug_exit(void);
+
+/* netlink.c */
+int falcon_netlink_init(void);
+void falcon_netlink_exit(void);
+
+#endif /* _FALCON_INTERNAL_H */

@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Falcon: the Generic Netlink family "falcon", version 1. docs/protocol.md
+ * is the contract (the TypeScript mock implements the same document): the
+ * order of the checks below and every errno and message are part of it.
+ *
+ * Each op has its own strict policy over the whole attribute space, so an
+ * attribute of the family that the op does not take is refused by the policy
+ * layer ("Unsupported attribute"), one past the family's max as "Unknown
+ * attribute type".
+ */
+#include <linux/capability.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include <net/netlink.h>
+#include "internal.h"
+#include "falcon_messages.h"
+
+static struct genl_family falcon_family;
+
+static struct netlink_range_validation falcon_queue_limit_range = {
+	.min = 1,
+	.max = FALCON_MAX_QUEUE_LIMIT,
+};
+
+#define FALCON_POL_CPUS	{ .type = NLA_BINARY, .len = FALCON_MAX_CPUS_BYTES }
+#define FALCON_POL_IFNAME	{ .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
+
+static const struct nla_policy falcon_none_policy[FALCON_A_MAX + 1] = {
+};
+
+static const struct nla_policy falcon_set_config_policy[FALCON_A_MAX + 1] = {
+	[FALCON_A_ENABLED]	= NLA_POLICY_MAX(NLA_U32, 1),
+	[FALCON_A_CPUS]		= FALCON_POL_CPUS,
+	[FALCON_A_MODE]		= NLA_POLICY_MAX(NLA_U32, FALCON_MODE_PAPER),
+	[FALCON_A_POLICY]	= NLA_POLICY_MAX(NLA_U32, FALCON_POLICY_BALANCED),
+	[FALCON_A_THRESHOLD]	= NLA_POLICY_MAX(NLA_U32, 100),
+	[FALCON_A_INTERVAL_MS]	= NLA_POLICY_RANGE(NLA_U32, FALCON_MIN_INTERVAL_MS,
+						   FALCON_MAX_INTERVAL_MS),
+	[FALCON_A_QUEUE_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&falcon_queue_limit_range),
+};
+
+static const struct nla_policy falcon_attach_policy[FALCON_A_MAX + 1] = {
+	[FALCON_A_IFINDEX]	= { .type = NLA_U32 },
+	[FALCON_A_IFNAME]	= FALCON_POL_IFNAME,
+	[FALCON_A_NETNS_FD]	= { .type = NLA_U32 },
+	[FALCON_A_CPUS]		= FALCON_POL_CPUS,
+	[FALCON_A_STAGE]	= NLA_POLICY_MAX(NLA_U32, FALCON_MAX_STAGE),
+};
+
+static const struct nla_policy falcon_detach_policy[FALCON_A_MAX + 1] = {
+	[FALCON_A_IFINDEX]	= { .type = NLA_U32 },
+	[FALCON_A_IFNAME]	= FALCON_POL_IFNAME,
+	[FALCON_A_NETNS_FD]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy falcon_pick_policy[FALCON_A_MAX + 1] = {
+	[FALCON_A_IFINDEX]	= { .type = NLA_U32 },
+	[FALCON_A_IFNAME]	= FALCON_POL_IFNAME,
+	[FALCON_A_NETNS_FD]	= { .type = NLA_U32 },
+	[FALCON_A_FLOW_HASH]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy falcon_pin_policy[FALCON_A_MAX + 1] = {
+	[FALCON_A_CPU]		= { .type = NLA_U32 },
+	[FALCON_A_LOAD]		= NLA_POLICY_MAX(NLA_U32, 100),
+};
+
+static const struct nla_policy falcon_unpin_policy[FALCON_A_MAX + 1] = {
+	[FALCON_A_CPU]		= { .type = NLA_U32 },
+};
+
+/* Reads are open to everyone but see only their namespace unless admin. */
+static bool falcon_sees(const struct sk_buff *skb, const struct falcon_dev *fd)
+{
+	if (netlink_capable(skb, CAP_NET_ADMIN))
+		return true;
+	return net_eq(fd->net, sock_net(skb->sk));
+}
+
+/* ifindex xor ifname. */
+static int falcon_check_dev_attrs(struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!a[FALCON_A_IFINDEX] && !a[FALCON_A_IFNAME]) {
+		GENL_SET_ERR_MSG(info, FALCON_MSG_DEV_MISSING);
+		return -FALCON_ERR_DEV_MISSING;
+	}
+	if (a[FALCON_A_IFINDEX] && a[FALCON_A_IFNAME]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[FALCON_A_IFNAME],
+				    FALCON_MSG_DEV_BOTH);
+		return -FALCON_ERR_DEV_BOTH;
+	}
+	return 0;
+}
+
+/*
+ * The device the request names, in netns-fd's namespace or the caller's.
+ * Under RTNL; the device stays valid until RTNL is dropped.
+ */
+static int falcon_lookup_dev(struct genl_info *info, struct net_device **devp)
+{
+	struct nlattr **a = info->attrs;
+	struct net_device *dev;
+	struct net *net;
+
+	if (a[FALCON_A_NETNS_FD]) {
+		net = get_net_ns_by_fd(nla_get_u32(a[FALCON_A_NETNS_FD]));
+		if (IS_ERR(net)) {
+			if (PTR_ERR(net) == -EBADF) {
+				NL_SET_ERR_MSG_ATTR(info->extack,
+						    a[FALCON_A_NETNS_FD],
+						    FALCON_MSG_NETNS_BAD_FD);
+				return -FALCON_ERR_NETNS_BAD_FD;
+			}
+			NL_SET_ERR_MSG_ATTR(info->extack, a[FALCON_A_NETNS_FD],
+					    FALCON_MSG_NETNS_NOT_NETNS);
+			return -FALCON_ERR_NETNS_NOT_NETNS;
+		}
+	} else {
+		net = get_net(genl_info_net(info));
+	}
+
+	if (a[FALCON_A_IFINDEX])
+		dev = __dev_get_by_index(net, nla_get_u32(a[FALCON_A_IFINDEX]));
+	else
+		dev = __dev_get_by_name(net, nla_data(a[FALCON_A_IFNAME]));
+	put_net(net);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    a[FALCON_A_IFINDEX] ?: a[FALCON_A_IFNAME],
+				    FALCON_MSG_DEV_UNKNOWN);
+		return -FALCON_ERR_DEV_UNKNOWN;
+	}
+	*devp = dev;
+	return 0;
+}
+
+/* The attachment the request names; under RTNL and falcon_mutex. */
+static int falcon_lookup_attached(struct genl_info *info,
+				  struct falcon_dev **fdp)
+{
+	struct net_device *dev;
+	struct falcon_dev *fd;
+	int err;
+
+	err = falcon_lookup_dev(info, &dev);
+	if (err)
+		return err;
+	fd = falcon_dev_find(dev);
+	if (!fd) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[FALCON_A_IFINDEX] ?:
+				    info->attrs[FALCON_A_IFNAME],
+				    FALCON_MSG_DEV_NOT_ATTACHED);
+		return -FALCON_ERR_DEV_NOT_ATTACHED;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+static int falcon_put_config(struct sk_buff *skb)
+{
+	if (nla_put_u32(skb, FALCON_A_ENABLED, falcon_cfg.enabled) ||
+	    falcon_cpus_put(skb, FALCON_A_CPUS, falcon_cpus) ||
+	    nla_put_u32(skb, FALCON_A_MODE, falcon_cfg.mode) ||
+	    nla_put_u32(skb, FALCON_A_POLICY, falcon_cfg.policy) ||
+	    nla_put_u32(skb, FALCON_A_THRESHOLD, falcon_cfg.threshold) ||
+	    nla_put_u32(skb, FALCON_A_INTERVAL_MS, falcon_cfg.interval_ms) ||
+	    nla_put_u32(skb, FALCON_A_QUEUE_LIMIT, falcon_cfg.queue_limit) ||
+	    nla_put_u32(skb, FALCON_A_NR_CPU_IDS, nr_cpu_ids) ||
+	    falcon_cpus_put(skb, FALCON_A_ONLINE_CPUS, falcon_usable) ||
+	    nla_put_u32(skb, FALCON_A_TICK_MS, falcon_tick_ms()))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Reply to a do request with @cmd and whatever @fill puts. */
+static int falcon_reply(struct genl_info *info, u8 cmd,
+			int (*fill)(struct sk_buff *skb, const void *arg),
+			const void *arg)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &falcon_family, 0, cmd);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	err = fill(msg, arg);
+	if (err)
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int falcon_fill_config(struct sk_buff *skb, const void *arg)
+{
+	return falcon_put_config(skb);
+}
+
+static int falcon_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	int err;
+
+	mutex_lock(&falcon_mutex);
+	err = falcon_reply(info, FALCON_CMD_GET_CONFIG, falcon_fill_config,
+			   NULL);
+	mutex_unlock(&falcon_mutex);
+	return err;
+}
+
+static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	cpumask_var_t cpus;
+	u32 interval = 0;
+	int err;
+
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return -ENOMEM;
+	mutex_lock(&falcon_mutex);
+
+	/* Validate everything before changing anything */
+	if (a[FALCON_A_CPUS]) {
+		err = falcon_cpus_from_attr(a[FALCON_A_CPUS], cpus, info->extack);
+		if (err)
+			goto out;
+	}
+	if (a[FALCON_A_INTERVAL_MS]) {
+		interval = nla_get_u32(a[FALCON_A_INTERVAL_MS]);
+		if (interval % falcon_tick_ms()) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[FALCON_A_INTERVAL_MS],
+					    FALCON_MSG_INTERVAL_NOT_TICK);
+			err = -FALCON_ERR_INTERVAL_NOT_TICK;
+			goto out;
+		}
+	}
+
+	if (a[FALCON_A_ENABLED])
+		WRITE_ONCE(falcon_cfg.enabled, nla_get_u32(a[FALCON_A_ENABLED]));
+	if (a[FALCON_A_MODE])
+		WRITE_ONCE(falcon_cfg.mode, nla_get_u32(a[FALCON_A_MODE]));
+	if (a[FALCON_A_POLICY])
+		WRITE_ONCE(falcon_cfg.policy, nla_get_u32(a[FALCON_A_POLICY]));
+	if (a[FALCON_A_THRESHOLD])
+		WRITE_ONCE(falcon_cfg.threshold,
+			   nla_get_u32(a[FALCON_A_THRESHOLD]));
+	if (a[FALCON_A_QUEUE_LIMIT])
+		WRITE_ONCE(falcon_cfg.queue_limit,
+			   nla_get_u32(a[FALCON_A_QUEUE_LIMIT]));
+	if (a[FALCON_A_CPUS]) {
+		cpumask_copy(falcon_cpus, cpus);
+		falcon_refresh_sets();
+	}
+	if (a[FALCON_A_INTERVAL_MS] && interval != falcon_cfg.interval_ms) {
+		WRITE_ONCE(falcon_cfg.interval_ms, interval);
+		falcon_monitor_reschedule();
+	}
+
+	err = falcon_reply(info, FALCON_CMD_SET_CONFIG, falcon_fill_config,
+			   NULL);
+out:
+	mutex_unlock(&falcon_mutex);
+	free_cpumask_var(cpus);
+	return err;
+}
+
+static int falcon_put_dev(struct sk_buff *skb, const struct falcon_dev *fd)
+{
+	if (nla_put_u32(skb, FALCON_A_IFINDEX, fd->dev->ifindex) ||
+	    nla_put_string(skb, FALCON_A_IFNAME, fd->dev->name) ||
+	    nla_put_u64_64bit(skb, FALCON_A_NETNS_COOKIE, fd->net_cookie,
+			      FALCON_A_PAD) ||
+	    nla_put_u32(skb, FALCON_A_STAGE, fd->stage))
+		return -EMSGSIZE;
+	if (fd->has_cpus && falcon_cpus_put(skb, FALCON_A_CPUS, fd->cpus))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int falcon_fill_dev(struct sk_buff *skb, const void *arg)
+{
+	return falcon_put_dev(skb, arg);
+}
+
+static int falcon_nl_attach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct net_device *dev;
+	struct falcon_dev *fd;
+	cpumask_var_t cpus;
+	int err;
+
+	err = falcon_check_dev_attrs(info);
+	if (err)
+		return err;
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return -ENOMEM;
+
+	rtnl_lock();
+	mutex_lock(&falcon_mutex);
+	err = falcon_lookup_dev(info, &dev);
+	if (err)
+		goto out;
+	if (falcon_dev_find(dev)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    a[FALCON_A_IFINDEX] ?: a[FALCON_A_IFNAME],
+				    FALCON_MSG_DEV_ATTACHED);
+		err = -FALCON_ERR_DEV_ATTACHED;
+		goto out;
+	}
+	if (rtnl_dereference(dev->xdp_prog)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    a[FALCON_A_IFINDEX] ?: a[FALCON_A_IFNAME],
+				    FALCON_MSG_DEV_GENERIC_XDP);
+		err = -FALCON_ERR_DEV_GENERIC_XDP;
+		goto out;
+	}
+	if (a[FALCON_A_CPUS]) {
+		err = falcon_cpus_from_attr(a[FALCON_A_CPUS], cpus, info->extack);
+		if (err)
+			goto out;
+	}
+
+	err = falcon_attach(dev, a[FALCON_A_CPUS] ? cpus : NULL,
+			    !!a[FALCON_A_STAGE],
+			    a[FALCON_A_STAGE] ? nla_get_u32(a[FALCON_A_STAGE]) : 0,
+			    &fd);
+	if (err)
+		goto out;
+	err = falcon_reply(info, FALCON_CMD_ATTACH, falcon_fill_dev, fd);
+out:
+	mutex_unlock(&falcon_mutex);
+	rtnl_unlock();
+	free_cpumask_var(cpus);
+	return err;
+}
+
+static int falcon_nl_detach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct falcon_dev *fd;
+	int err;
+
+	err = falcon_check_dev_attrs(info);
+	if (err)
+		return err;
+	rtnl_lock();
+	mutex_lock(&falcon_mutex);
+	err = falcon_lookup_attached(info, &fd);
+	if (!err)
+		falcon_detach(fd, false);
+	mutex_unlock(&falcon_mutex);
+	rtnl_unlock();
+	return err;
+}
+
+static int falcon_fill_pick(struct sk_buff *skb, const void *arg)
+{
+	const struct falcon_place_out *out = arg;
+
+	if (out->first != FALCON_NO_CPU &&
+	    nla_put_u32(skb, FALCON_A_FIRST, out->first))
+		return -EMSGSIZE;
+	if (out->second != FALCON_NO_CPU &&
+	    nla_put_u32(skb, FALCON_A_SECOND, out->second))
+		return -EMSGSIZE;
+	if (out->target != FALCON_NO_CPU &&
+	    nla_put_u32(skb, FALCON_A_TARGET, out->target))
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, FALCON_A_REASON, out->reason))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int falcon_nl_pick(struct sk_buff *skb, struct genl_info *info)
+{
+	struct falcon_place_out out;
+	struct falcon_dev *fd;
+	int err;
+
+	err = falcon_check_dev_attrs(info);
+	if (err)
+		return err;
+	if (!info->attrs[FALCON_A_FLOW_HASH]) {
+		GENL_SET_ERR_MSG(info, FALCON_MSG_FLOW_HASH_MISSING);
+		return -FALCON_ERR_FLOW_HASH_MISSING;
+	}
+	rtnl_lock();
+	mutex_lock(&falcon_mutex);
+	err = falcon_lookup_attached(info, &fd);
+	if (!err)
+		falcon_place_dev(fd, nla_get_u32(info->attrs[FALCON_A_FLOW_HASH]),
+				 &out);
+	mutex_unlock(&falcon_mutex);
+	rtnl_unlock();
+	if (err)
+		return err;
+	return falcon_reply(info, FALCON_CMD_PICK, falcon_fill_pick, &out);
+}
+
+static int falcon_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct falcon_dev *fd;
+
+	mutex_lock(&falcon_mutex);
+	falcon_queue_reset_stats();
+	list_for_each_entry(fd, &falcon_devs, list) {
+		falcon_dev_stats_reset(fd->stats);
+		WRITE_ONCE(fd->last_hash, 0);
+	}
+	mutex_unlock(&falcon_mutex);
+	return 0;
+}
+
+static int falcon_get_cpu_attr(struct genl_info *info, u32 *cpu)
+{
+	struct nlattr *attr = info->attrs[FALCON_A_CPU];
+
+	*cpu = nla_get_u32(attr);
+	if (*cpu >= nr_cpu_ids) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, FALCON_MSG_CPU_BEYOND_NR);
+		return -FALCON_ERR_CPU_BEYOND_NR;
+	}
+	return 0;
+}
+
+static int falcon_nl_pin_load(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 cpu;
+	int err;
+
+	if (!info->attrs[FALCON_A_CPU]) {
+		GENL_SET_ERR_MSG(info, FALCON_MSG_CPU_MISSING);
+		return -FALCON_ERR_CPU_MISSING;
+	}
+	if (!info->attrs[FALCON_A_LOAD]) {
+		GENL_SET_ERR_MSG(info, FALCON_MSG_LOAD_MISSING);
+		return -FALCON_ERR_LOAD_MISSING;
+	}
+	err = falcon_get_cpu_attr(info, &cpu);
+	if (err)
+		return err;
+	falcon_pin(cpu, nla_get_u32(info->attrs[FALCON_A_LOAD]));
+	return 0;
+}
+
+static int falcon_nl_unpin_load(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 cpu;
+	int err;
+
+	if (!info->attrs[FALCON_A_CPU]) {
+		falcon_unpin_all();
+		return 0;
+	}
+	err = falcon_get_cpu_attr(info, &cpu);
+	if (err)
+		return err;
+	falcon_unpin(cpu);
+	return 0;
+}
+
+/*
+ * Dumps. cb->args[0]: phase (stats: 0 CPUs, 1 devices); cb->args[1]: the
+ * next CPU or device index. cb->seq follows falcon_gen, so a dump that raced
+ * with attach/detach is flagged NLM_F_DUMP_INTR.
+ */
+static void *falcon_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			     u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &falcon_family, NLM_F_MULTI, cmd);
+	if (hdr)
+		nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
+	return hdr;
+}
+
+static int falcon_nl_get_device(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	long idx = 0, start = cb->args[1];
+	struct falcon_dev *fd;
+	void *hdr;
+
+	rtnl_lock();
+	mutex_lock(&falcon_mutex);
+	cb->seq = falcon_gen;
+	list_for_each_entry(fd, &falcon_devs, list) {
+		if (!falcon_sees(cb->skb, fd))
+			continue;
+		if (idx++ < start)
+			continue;
+		hdr = falcon_dump_put(skb, cb, FALCON_CMD_GET_DEVICE);
+		if (!hdr)
+			goto full;
+		if (falcon_put_dev(skb, fd)) {
+			genlmsg_cancel(skb, hdr);
+			goto full;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	idx++;
+full:
+	cb->args[1] = idx - 1;
+	mutex_unlock(&falcon_mutex);
+	rtnl_unlock();
+	return skb->len;
+}
+
+static int falcon_put_cpu_stats(struct sk_buff *skb, unsigned int cpu)
+{
+	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+	u64 enqueued, dropped, purged;
+	struct nlattr *nest;
+	u32 hwm, len;
+
+	spin_lock_irq(&c->queue.lock);
+	enqueued = c->enqueued;
+	dropped = c->dropped;
+	purged = c->purged;
+	hwm = c->hwm;
+	len = skb_queue_len(&c->queue);
+	spin_unlock_irq(&c->queue.lock);
+
+	nest = nla_nest_start(skb, FALCON_A_CPU_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, FALCON_A_CPU_STATS_CPU, cpu) ||
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_ENQUEUED, enqueued,
+			      FALCON_A_CPU_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_PROCESSED,
+			      READ_ONCE(c->processed), FALCON_A_CPU_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_DROPPED, dropped,
+			      FALCON_A_CPU_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_PURGED, purged,
+			      FALCON_A_CPU_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_KICKS,
+			      READ_ONCE(c->kicks), FALCON_A_CPU_STATS_PAD) ||
+	    nla_put_u32(skb, FALCON_A_CPU_STATS_QUEUE_HWM, hwm) ||
+	    nla_put_u32(skb, FALCON_A_CPU_STATS_QUEUE_LEN, len) ||
+	    nla_put_u32(skb, FALCON_A_CPU_STATS_LOAD, falcon_cpu_load(cpu)) ||
+	    nla_put_u32(skb, FALCON_A_CPU_STATS_PINNED, READ_ONCE(c->pinned))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int falcon_put_dev_stats(struct sk_buff *skb,
+				const struct falcon_dev *fd)
+{
+	struct falcon_dev_totals t;
+	struct nlattr *nest, *tn;
+	u64 hash, packets;
+	unsigned int cpu;
+
+	falcon_dev_stats_sum(fd->stats, &t);
+	nest = nla_nest_start(skb, FALCON_A_DEV_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, FALCON_A_DEV_STATS_IFINDEX, fd->dev->ifindex) ||
+	    nla_put_string(skb, FALCON_A_DEV_STATS_IFNAME, fd->dev->name) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_NETNS_COOKIE,
+			      fd->net_cookie, FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u32(skb, FALCON_A_DEV_STATS_STAGE, fd->stage) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_SEEN, t.seen,
+			      FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_STEERED, t.steered,
+			      FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_LOCAL, t.local,
+			      FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_GATED, t.gated,
+			      FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_SECOND, t.second,
+			      FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_DROPPED, t.dropped,
+			      FALCON_A_DEV_STATS_PAD))
+		goto cancel;
+	hash = READ_ONCE(fd->last_hash);
+	if ((hash & FALCON_HASH_VALID) &&
+	    nla_put_u32(skb, FALCON_A_DEV_STATS_LAST_HASH, (u32)hash))
+		goto cancel;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		packets = falcon_dev_stats_target(fd->stats, cpu);
+		if (!packets)
+			continue;
+		tn = nla_nest_start(skb, FALCON_A_DEV_STATS_TARGET);
+		if (!tn)
+			goto cancel;
+		if (nla_put_u32(skb, FALCON_A_TARGET_CPU, cpu) ||
+		    nla_put_u64_64bit(skb, FALCON_A_TARGET_PACKETS, packets,
+				      FALCON_A_TARGET_PAD))
+			goto cancel;
+		nla_nest_end(skb, tn);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int falcon_nl_get_stats(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	long idx, start;
+	struct falcon_dev *fd;
+	void *hdr;
+
+	rtnl_lock();
+	mutex_lock(&falcon_mutex);
+	cb->seq = falcon_gen;
+	if (cb->args[0] == 0) {
+		for (idx = cb->args[1]; idx < nr_cpu_ids; idx++) {
+			if (!cpu_possible(idx))
+				continue;
+			hdr = falcon_dump_put(skb, cb, FALCON_CMD_GET_STATS);
+			if (!hdr)
+				goto full;
+			if (falcon_put_cpu_stats(skb, idx)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
+		}
+		cb->args[0] = 1;
+		cb->args[1] = 0;
+	}
+
+	start = cb->args[1];
+	idx = 0;
+	list_for_each_entry(fd, &falcon_devs, list) {
+		if (!falcon_sees(cb->skb, fd))
+			continue;
+		if (idx < start) {
+			idx++;
+			continue;
+		}
+		hdr = falcon_dump_put(skb, cb, FALCON_CMD_GET_STATS);
+		if (!hdr)
+			goto full;
+		if (falcon_put_dev_stats(skb, fd)) {
+			genlmsg_cancel(skb, hdr);
+			goto full;
+		}
+		genlmsg_end(skb, hdr);
+		idx++;
+	}
+full:
+	cb->args[1] = idx;
+	mutex_unlock(&falcon_mutex);
+	rtnl_unlock();
+	return skb->len;
+}
+
+#define FALCON_OP_POLICY(p)	.policy = p, .maxattr = FALCON_A_MAX
+
+static const struct genl_ops falcon_ops[] = {
+	{
+		.cmd = FALCON_CMD_GET_CONFIG,
+		.doit = falcon_nl_get_config,
+		FALCON_OP_POLICY(falcon_none_policy),
+	},
+	{
+		.cmd = FALCON_CMD_SET_CONFIG,
+		.doit = falcon_nl_set_config,
+		.flags = GENL_ADMIN_PERM,
+		FALCON_OP_POLICY(falcon_set_config_policy),
+	},
+	{
+		.cmd = FALCON_CMD_ATTACH,
+		.doit = falcon_nl_attach,
+		.flags = GENL_ADMIN_PERM,
+		FALCON_OP_POLICY(falcon_attach_policy),
+	},
+	{
+		.cmd = FALCON_CMD_DETACH,
+		.doit = falcon_nl_detach,
+		.flags = GENL_ADMIN_PERM,
+		FALCON_OP_POLICY(falcon_detach_policy),
+	},
+	{
+		.cmd = FALCON_CMD_GET_DEVICE,
+		.dumpit = falcon_nl_get_device,
+		FALCON_OP_POLICY(falcon_none_policy),
+	},
+	{
+		.cmd = FALCON_CMD_GET_STATS,
+		.dumpit = falcon_nl_get_stats,
+		FALCON_OP_POLICY(falcon_none_policy),
+	},
+	{
+		.cmd = FALCON_CMD_RESET_STATS,
+		.doit = falcon_nl_reset_stats,
+		.flags = GENL_ADMIN_PERM,
+		FALCON_OP_POLICY(falcon_none_policy),
+	},
+	{
+		.cmd = FALCON_CMD_PICK,
+		.doit = falcon_nl_pick,
+		FALCON_OP_POLICY(falcon_pick_policy),
+	},
+	{
+		.cmd = FALCON_CMD_PIN_LOAD,
+		.doit = falcon_nl_pin_load,
+		.flags = GENL_ADMIN_PERM,
+		FALCON_OP_POLICY(falcon_pin_policy),
+	},
+	{
+		.cmd = FALCON_CMD_UNPIN_LOAD,
+		.doit = falcon_nl_unpin_load,
+		.flags = GENL_ADMIN_PERM,
+		FALCON_OP_POLICY(falcon_unpin_policy),
+	},
+};
+
+static struct genl_family falcon_family = {
+	.name = FALCON_FAMILY_NAME,
+	.version = FALCON_FAMILY_VERSION,
+	.maxattr = FALCON_A_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = falcon_ops,
+	.n_ops = ARRAY_SIZE(falcon_ops),
+};
+
+int falcon_netlink_init(void)
+{
+	return genl_register_family(&falcon_family);
+}
+
+void falcon_netlink_exit(void)
+{
+	genl_unregister_family(&falcon_family);
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Falcon: one bounded queue per CPU, drained by a NAPI instance hung on a
+ * dummy netdev. A producer on another CPU kicks the target as RPS does: only
+ * the caller that wins napi_schedule_prep() sends the IPI, so the SCHED bit
+ * serialises the use of the target's csd. The poll finds its queue through
+ * container_of(): after CPU hotplug the core may run a NAPI on another CPU.
+ */
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include "internal.h"
+
+#ifndef CONFIG_NET_CLS_ACT
+#error "Falcon needs skb->tc_skip_classify (CONFIG_NET_CLS_ACT)"
+#endif
+
+#define FALCON_NAPI_WEIGHT	64
+
+struct falcon_cpu __percpu *falcon_pcpu;
+static struct net_device *falcon_napi_dev;
+
+static void falcon_csd_func(void *info)
+{
+	struct falcon_cpu *c = info;
+
+	__napi_schedule_irqoff(&c->napi);
+}
+
+static void falcon_kick(struct falcon_cpu *c)
+{
+	if (!napi_schedule_prep(&c->napi))
+		return;
+	if (c->cpu == smp_processor_id()) {
+		__napi_schedule(&c->napi);
+		return;
+	}
+	c->kicks++;
+	/* The target went offline under us: run its NAPI here instead. */
+	if (smp_call_function_single_async(c->cpu, &c->csd))
+		__napi_schedule(&c->napi);
+}
+
+/* True when nothing of @cpu's queue is waiting or being reinjected. */
+bool falcon_queue_idle(unsigned int cpu)
+{
+	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+
+	return !skb_queue_len_lockless(&c->queue) && !READ_ONCE(c->inflight);
+}
+
+/* Queue @skb on @cpu and kick it. False (nothing queued) when full. */
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb)
+{
+	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+	unsigned long flags;
+	u32 len;
+
+	spin_lock_irqsave(&c->queue.lock, flags);
+	len = skb_queue_len(&c->queue);
+	if (len >= READ_ONCE(falcon_cfg.queue_limit)) {
+		c->dropped++;
+		spin_unlock_irqrestore(&c->queue.lock, flags);
+		return false;
+	}
+	__skb_queue_tail(&c->queue, skb);
+	c->enqueued++;
+	if (len + 1 > c->hwm)
+		c->hwm = len + 1;
+	spin_unlock_irqrestore(&c->queue.lock, flags);
+
+	falcon_kick(c);
+	return true;
+}
+
+static int falcon_poll(struct napi_struct *napi, int budget)
+{
+	struct falcon_cpu *c = container_of(napi, struct falcon_cpu, napi);
+	struct sk_buff_head batch;
+	struct sk_buff *skb;
+	int done = 0;
+
+	__skb_queue_head_init(&batch);
+	while (done < budget) {
+		unsigned int n = 0;
+
+		spin_lock_irq(&c->queue.lock);
+		while (done + n < budget && (skb = __skb_dequeue(&c->queue))) {
+			__skb_queue_tail(&batch, skb);
+			n++;
+		}
+		WRITE_ONCE(c->inflight, n);
+		spin_unlock_irq(&c->queue.lock);
+		if (!n)
+			break;
+
+		while ((skb = __skb_dequeue(&batch))) {
+			if (unlikely(skb->dev->reg_state != NETREG_REGISTERED)) {
+				spin_lock_irq(&c->queue.lock);
+				c->purged++;
+				spin_unlock_irq(&c->queue.lock);
+				kfree_skb(skb);
+			} else {
+				/*
+				 * Taps, tc and netfilter ingress ran on the
+				 * first pass: skip them on this one. The core
+				 * clears the flag as it reads it.
+				 */
+				skb->tc_skip_classify = 1;
+				netif_receive_skb_core(skb);
+				c->processed++;
+			}
+			WRITE_ONCE(c->inflight, c->inflight - 1);
+			done++;
+		}
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+static unsigned int falcon_purge_list(struct sk_buff_head *list)
+{
+	struct sk_buff *skb;
+	unsigned int n = 0;
+
+	while ((skb = __skb_dequeue(list))) {
+		kfree_skb(skb);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Free every queued skb of @dev. Called after the device's hook is gone and
+ * synchronize_net(), so no new skb of @dev can be queued.
+ */
+void falcon_queue_purge_dev(const struct net_device *dev)
+{
+	struct sk_buff_head gone;
+	unsigned int cpu;
+
+	__skb_queue_head_init(&gone);
+	for_each_possible_cpu(cpu) {
+		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+		struct sk_buff *skb, *tmp;
+		unsigned int n = 0;
+
+		spin_lock_irq(&c->queue.lock);
+		skb_queue_walk_safe(&c->queue, skb, tmp) {
+			if (skb->dev != dev)
+				continue;
+			__skb_unlink(skb, &c->queue);
+			__skb_queue_tail(&gone, skb);
+			n++;
+		}
+		c->purged += n;
+		spin_unlock_irq(&c->queue.lock);
+	}
+	falcon_purge_list(&gone);
+}
+
+/*
+ * CPU @from is dead: move what its queue held to this CPU's queue, in order,
+ * or drop and count what does not fit.
+ */
+void falcon_queue_move(unsigned int from)
+{
+	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, from);
+	struct sk_buff_head moved;
+	struct sk_buff *skb;
+	unsigned int lost = 0;
+
+	__skb_queue_head_init(&moved);
+	spin_lock_irq(&c->queue.lock);
+	skb_queue_splice_tail_init(&c->queue, &moved);
+	spin_unlock_irq(&c->queue.lock);
+
+	local_bh_disable();
+	while ((skb = __skb_dequeue(&moved))) {
+		if (!falcon_enqueue(smp_processor_id(), skb)) {
+			kfree_skb(skb);
+			lost++;
+		}
+	}
+	local_bh_enable();
+
+	if (lost) {
+		spin_lock_irq(&c->queue.lock);
+		c->purged += lost;
+		spin_unlock_irq(&c->queue.lock);
+	}
+}
+
+void falcon_queue_reset_stats(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+
+		spin_lock_irq(&c->queue.lock);
+		c->enqueued = 0;
+		c->dropped = 0;
+		c->purged = 0;
+		c->hwm = skb_queue_len(&c->queue);
+		c->kicks = 0;
+		c->processed = 0;
+		spin_unlock_irq(&c->queue.lock);
+	}
+}
+
+int falcon_queue_init(void)
+{
+	unsigned int cpu;
+
+	falcon_pcpu = alloc_percpu(struct falcon_cpu);
+	if (!falcon_pcpu)
+		return -ENOMEM;
+	falcon_napi_dev = kzalloc(sizeof(*falcon_napi_dev), GFP_KERNEL);
+	if (!falcon_napi_dev) {
+		free_percpu(falcon_pcpu);
+		return -ENOMEM;
+	}
+	init_dummy_netdev(falcon_napi_dev);
+
+	for_each_possible_cpu(cpu) {
+		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+
+		c->cpu = cpu;
+		skb_queue_head_init(&c->queue);
+		INIT_CSD(&c->csd, falcon_csd_func, c);
+		netif_napi_add_weight(falcon_napi_dev, &c->napi, falcon_poll,
+				      FALCON_NAPI_WEIGHT);
+		napi_enable(&c->napi);
+	}
+	return 0;
+}
+
+/*
+ * Module unload, after every hook is gone and synchronize_net(): wait for
+ * IPIs in flight, let RCU readers finish, stop the NAPIs (each drains its
+ * queue first), then free and count what is left.
+ */
+void falcon_queue_exit(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+
+		/* Pairs with the release in csd_unlock() on the target */
+		while (smp_load_acquire(&c->csd.node.u_flags) & CSD_FLAG_LOCK)
+			cpu_relax();
+	}
+	synchronize_rcu();
+	for_each_possible_cpu(cpu) {
+		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+		struct sk_buff_head left;
+		unsigned int n;
+
+		napi_disable(&c->napi);
+		netif_napi_del(&c->napi);
+		__skb_queue_head_init(&left);
+		spin_lock_irq(&c->queue.lock);
+		skb_queue_splice_init(&c->queue, &left);
+		spin_unlock_irq(&c->queue.lock);
+		n = falcon_purge_list(&left);
+		if (n)
+			pr_info("falcon: freed %u queued packets of CPU %u at unload\n",
+				n, cpu);
+	}
+	kfree(falcon_napi_dev);
+	free_percpu(falcon_pcpu);
+}
