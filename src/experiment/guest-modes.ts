@@ -1,0 +1,31 @@
+/** Switching the receiving host's datapath between modes in the guest: RPS masks and Falcon. */
+import { Falcon } from '../api/types';
+import { execOk } from './guest-exec';
+import { falconOff, falconOn } from './guest-falcon';
+import { STEERED_DEVICES } from './modes';
+import { cpuMaskHex } from './placements';
+import { ModeId } from './types';
+
+/** Writes `mask` into every rx queue's rps_cpus of the steered devices (inside their namespaces). */
+export async function setRps(mask: string): Promise<void> {
+  for (const d of STEERED_DEVICES) {
+    // `ip netns exec` remounts /sys for the namespace, so /sys/class/net shows its devices.
+    const script = `for f in /sys/class/net/${d.ifname}/queues/rx-*/rps_cpus; do echo ${mask} > "$f" || exit 1; done`;
+    await execOk(['ip', 'netns', 'exec', d.netns, 'sh', '-c', script]);
+  }
+}
+
+/** Puts the datapath into `mode` with steering set `steer`. */
+export async function applyMode(mode: ModeId, steer: readonly number[], falcon: Falcon | undefined): Promise<void> {
+  if (mode === 'rps') await setRps(cpuMaskHex(steer));
+  if (mode === 'falcon-static' || mode === 'falcon-balanced') {
+    if (falcon === undefined) throw new Error('Falcon is not available');
+    await falconOn(falcon, mode === 'falcon-static' ? 'static' : 'balanced', steer);
+  }
+}
+
+/** Undoes `mode`: RPS masks back to 0, Falcon detached and disabled. */
+export async function clearMode(mode: ModeId, falcon: Falcon | undefined): Promise<void> {
+  if (mode === 'rps') await setRps('0');
+  if ((mode === 'falcon-static' || mode === 'falcon-balanced') && falcon !== undefined) await falconOff(falcon);
+}

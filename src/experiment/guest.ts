@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+/**
+ * The in-guest runner: `node dist/src/experiment/guest.js <plan.json>`.
+ *
+ * One boot performs the whole plan: builds the overlay topology once, then
+ * for each (scenario, placement) block starts the receivers and runs every
+ * mode once per repetition, interleaved (the starting mode rotates each
+ * repetition), so a slow phase of the noisy host hits all modes alike.
+ * Raw results are written to plan.rawFile after every block.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import { Falcon } from '../api/types';
+import { topologyDown, topologyUp } from '../topology';
+import { falconRunStats, openKernelFalcon } from './guest-falcon';
+import { applyMode, clearMode } from './guest-modes';
+import { delta, snapshot } from './guest-proc';
+import { Background, sleep } from './guest-exec';
+import { busyLoop, measure, NATIVE, OVERLAY, Receivers } from './guest-traffic';
+import { mode as modeSpec } from './modes';
+import { placementCpus } from './placements';
+import { formatDuration, runCount, runSeconds } from './plan';
+import { ExperimentPlan, ModeId, PlanBlock, RawResults, RawRun } from './types';
+
+/** USER_HZ on Linux x86: /proc/stat's unit. */
+const USER_HZ = 100;
+
+function log(line: string): void {
+  process.stdout.write(`experiment: ${line}\n`);
+}
+
+function rotate<T>(xs: readonly T[], by: number): T[] {
+  const k = xs.length === 0 ? 0 : by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+function describe(r: RawRun): string {
+  if (!r.ok) return `FAILED: ${r.error ?? ''}`;
+  const m = r.metrics;
+  const parts: string[] = [];
+  if (m.gbps !== undefined) parts.push(`${m.gbps.toFixed(3)} Gb/s`);
+  if (m.lossPct !== undefined) parts.push(`loss ${m.lossPct.toFixed(2)} %`);
+  if (m.p99Us !== undefined) parts.push(`p50 ${m.p50Us?.toFixed(1)} p99 ${m.p99Us.toFixed(1)} p99.9 ${m.p999Us?.toFixed(1)} us`);
+  return parts.join(', ');
+}
+
+class Runner {
+  private done = 0;
+  private readonly started = performance.now();
+  private readonly total: number;
+  readonly results: RawResults;
+
+  constructor(
+    private readonly plan: ExperimentPlan,
+    private readonly falcon: Falcon | undefined,
+  ) {
+    this.total = runCount(plan);
+    this.results = {
+      version: 1,
+      plan,
+      guest: { kernel: os.release(), vcpus: os.cpus().length, userHz: USER_HZ, startedAt: new Date().toISOString(), finishedAt: '' },
+      runs: [],
+      notes: [],
+    };
+  }
+
+  private eta(): string {
+    const elapsed = (performance.now() - this.started) / 1000;
+    const per = this.done > 0 ? elapsed / this.done : runSeconds(this.plan);
+    return formatDuration(per * (this.total - this.done));
+  }
+
+  async block(b: PlanBlock): Promise<void> {
+    const cpus = placementCpus(b.placement, this.plan.cpus);
+    const modes = b.modes.filter((m) => this.plan.pending[m] === undefined);
+    const receivers = new Receivers();
+    log(`== ${b.scenario} / ${b.placement}: sender vCPU ${cpus.sender}, receiver vCPU ${cpus.receiver}, steering set ${cpus.steer.join(',')}`);
+    let busy: Background | undefined;
+    try {
+      await receivers.start(b.scenario, cpus);
+      if (b.scenario === 'contention') {
+        busy = busyLoop(cpus.busy);
+        await sleep(1000);
+      }
+      for (let rep = 1; rep <= this.plan.reps; rep++) {
+        for (const m of rotate(modes, rep - 1)) {
+          const r = await this.one(b, m, rep);
+          this.done++;
+          log(`[${this.done}/${this.total}] ${b.scenario} ${b.placement} rep ${rep}/${this.plan.reps} ${m}: ${describe(r)}  (ETA ${this.eta()})`);
+        }
+      }
+    } finally {
+      if (busy !== undefined) await busy.stop();
+      await receivers.stop();
+    }
+  }
+
+  private async one(b: PlanBlock, m: ModeId, rep: number): Promise<RawRun> {
+    const cpus = placementCpus(b.placement, this.plan.cpus);
+    const run: RawRun = { scenario: b.scenario, placement: b.placement, mode: m, rep, ok: false, metrics: {}, netRx: [], softirqS: [], busyS: [], wallS: 0 };
+    try {
+      await applyMode(m, cpus.steer, this.falcon);
+      // Let the load monitor see the current load before balanced decisions count.
+      if (modeSpec(m).falcon) await sleep(300);
+      const ep = modeSpec(m).overlay ? OVERLAY : NATIVE;
+      const before = snapshot();
+      run.metrics = await measure(b.scenario, ep, cpus, { durationS: this.plan.durationS, udpRateMbps: this.plan.udpRateMbps });
+      const after = snapshot();
+      run.netRx = delta(before.netRx, after.netRx);
+      run.softirqS = delta(before.softirq, after.softirq).map((t) => t / USER_HZ);
+      run.busyS = delta(before.busy, after.busy).map((t) => t / USER_HZ);
+      run.wallS = after.at - before.at;
+      if (modeSpec(m).falcon && this.falcon !== undefined) run.falcon = falconRunStats(await this.falcon.stats(), this.plan.cpus);
+      run.ok = true;
+    } catch (e) {
+      run.error = (e as Error).message;
+    } finally {
+      try {
+        await clearMode(m, this.falcon);
+      } catch (e) {
+        this.results.notes.push(`clearing ${m} failed: ${(e as Error).message}`);
+      }
+    }
+    this.results.runs.push(run);
+    return run;
+  }
+
+  save(): void {
+    this.results.guest.finishedAt = new Date().toISOString();
+    fs.writeFileSync(this.plan.rawFile, JSON.stringify(this.results, null, 1) + '\n');
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const planFile = argv[0];
+  if (planFile === undefined) {
+    process.stderr.write('usage: guest.js <plan.json>\n');
+    return 2;
+  }
+  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as ExperimentPlan;
+  if (plan.version !== 1) throw new Error(`plan version ${String(plan.version)} not understood`);
+
+  let falcon: Falcon | undefined;
+  const wantsFalcon = plan.blocks.some((b) => b.modes.some((m) => modeSpec(m).falcon && plan.pending[m] === undefined));
+  if (wantsFalcon) {
+    const f = await openKernelFalcon();
+    if (typeof f === 'string') {
+      for (const m of ['falcon-static', 'falcon-balanced'] as const) plan.pending[m] = f;
+      log(`Falcon modes skipped: ${f}`);
+    } else falcon = f;
+  }
+
+  log(`building the overlay topology${plan.gro ? ' (wire in GRO mode)' : ''}`);
+  topologyUp({ kind: 'overlay', containers: 1, gro: plan.gro });
+  const runner = new Runner(plan, falcon);
+  for (const [m, why] of Object.entries(plan.pending)) runner.results.notes.push(`${m} not run: ${why}`);
+  log(`${runCount(plan)} runs of ${plan.durationS} s on ${plan.cpus} vCPUs (kernel ${os.release()})`);
+  try {
+    for (const b of plan.blocks) {
+      await runner.block(b);
+      runner.save();
+    }
+  } finally {
+    runner.save();
+    if (falcon !== undefined) await falcon.close();
+    topologyDown();
+  }
+  const failed = runner.results.runs.filter((r) => !r.ok).length;
+  log(`done: ${runner.results.runs.length} runs, ${failed} failed; raw results in ${plan.rawFile}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`experiment (guest): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

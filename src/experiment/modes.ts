@@ -1,0 +1,54 @@
+/**
+ * The modes: how the receiving host's datapath is set up for a run. The
+ * guest-side setup and teardown live in guest-modes.ts.
+ */
+import { ModeId } from './types';
+
+/** A mode's description. */
+export interface ModeSpec {
+  id: ModeId;
+  label: string;
+  /** Traffic crosses the VXLAN overlay (containers) rather than the bare wire. */
+  overlay: boolean;
+  /** Needs the falcon.ko module and the SDK. */
+  falcon: boolean;
+  /** Fewest vCPUs the mode makes sense with. */
+  minCpus: number;
+}
+
+/** Every mode, in the order they run (interleaved) and print. */
+export const MODES: readonly ModeSpec[] = [
+  { id: 'native', label: 'native', overlay: false, falcon: false, minCpus: 1 },
+  { id: 'vanilla', label: 'overlay vanilla', overlay: true, falcon: false, minCpus: 1 },
+  { id: 'rps', label: 'overlay + RPS', overlay: true, falcon: false, minCpus: 2 },
+  { id: 'falcon-static', label: 'overlay + Falcon static', overlay: true, falcon: true, minCpus: 2 },
+  { id: 'falcon-balanced', label: 'overlay + Falcon balanced', overlay: true, falcon: true, minCpus: 2 },
+];
+
+/** Mode ids in order. */
+export const MODE_IDS: readonly ModeId[] = MODES.map((m) => m.id);
+
+/** The mode every ratio is computed against. */
+export const BASELINE_MODE: ModeId = 'vanilla';
+
+/** The spec of one mode. */
+export function mode(id: ModeId): ModeSpec {
+  const m = MODES.find((x) => x.id === id);
+  if (m === undefined) throw new Error(`unknown mode ${id}`);
+  return m;
+}
+
+/** Narrows a string to a mode id. */
+export function isModeId(s: string): s is ModeId {
+  return (MODE_IDS as readonly string[]).includes(s);
+}
+
+/**
+ * The receiving host's devices a steering mode acts on, in path order (stage
+ * 0, 1, 2): the wire end, the VXLAN device, the container's eth0.
+ */
+export const STEERED_DEVICES: ReadonlyArray<{ netns: string; ifname: string }> = [
+  { netns: 'h2', ifname: 'w2' },
+  { netns: 'h2', ifname: 'vx0' },
+  { netns: 'h2c1', ifname: 'eth0' },
+];

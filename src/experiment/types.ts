@@ -1,0 +1,104 @@
+/**
+ * Shared vocabulary of the experiment runner: the plan the host hands to the
+ * guest, and the raw results the guest hands back. Both cross a process (and
+ * VM) boundary as JSON, so everything here is plain data.
+ */
+
+/** The micro-benchmarks of the paper that the testbed reproduces. */
+export type ScenarioId = 'tcp' | 'udp' | 'latency' | 'parallel' | 'contention';
+
+/** How the receiving side's datapath is configured for a run. */
+export type ModeId = 'native' | 'vanilla' | 'rps' | 'falcon-static' | 'falcon-balanced';
+
+/** Where the applications run: with a spare core left to the datapath, or with none. */
+export type PlacementId = 'spare' | 'nospare';
+
+/** One measured figure of a run; which keys are present depends on the scenario. */
+export interface RunMetrics {
+  /** Goodput at the receiver, Gb/s (throughput scenarios; UDP: received). */
+  gbps?: number;
+  /** UDP: rate the sender achieved, Gb/s (below the offered load when the sender is the bottleneck). */
+  sentGbps?: number;
+  /** UDP: datagrams lost, percent. */
+  lossPct?: number;
+  /** Latency scenario: one-way latency percentiles (sockperf: half round trip), microseconds. */
+  p50Us?: number;
+  p99Us?: number;
+  p999Us?: number;
+  /** Bytes the receiver got (throughput scenarios), for CPU time per GB. */
+  bytes?: number;
+}
+
+/** Falcon's counters over one run (deltas: stats are reset before the run). */
+export interface FalconRunStats {
+  /** Packets each CPU's Falcon queue processed, indexed by CPU. */
+  processedPerCpu: number[];
+  /** Per attached device: packets seen, steered, kept local, gated, second choices, dropped. */
+  devices: Array<{ ifname: string; stage: number; seen: number; steered: number; local: number; gated: number; second: number; dropped: number }>;
+}
+
+/** One run of one scenario in one mode and placement. */
+export interface RawRun {
+  scenario: ScenarioId;
+  placement: PlacementId;
+  mode: ModeId;
+  /** 1-based repetition number. */
+  rep: number;
+  /** False when the run failed; `error` says why. */
+  ok: boolean;
+  error?: string;
+  metrics: RunMetrics;
+  /** NET_RX softirq count per CPU over the run (/proc/softirqs delta). */
+  netRx: number[];
+  /** Time in softirq per CPU over the run, seconds (/proc/stat delta). */
+  softirqS: number[];
+  /** Busy (non-idle, non-iowait) time per CPU over the run, seconds (/proc/stat delta). */
+  busyS: number[];
+  /** Wall-clock length of the measured part, seconds. */
+  wallS: number;
+  /** Falcon's stats, in Falcon modes. */
+  falcon?: FalconRunStats;
+}
+
+/** A group of interleaved runs: one scenario in one placement, every selected mode per repetition. */
+export interface PlanBlock {
+  scenario: ScenarioId;
+  placement: PlacementId;
+  modes: ModeId[];
+}
+
+/** Everything the guest needs to perform the experiment. */
+export interface ExperimentPlan {
+  version: 1;
+  /** vCPUs of the guest. */
+  cpus: number;
+  reps: number;
+  /** Length of each measurement (iperf3 -t / sockperf -t), seconds. */
+  durationS: number;
+  /** Offered load of the UDP scenario, Mb/s. */
+  udpRateMbps: number;
+  /** Put the wire in veth's NAPI/GRO mode (falcon-topology --gro). */
+  gro: boolean;
+  blocks: PlanBlock[];
+  /** Modes that are requested but cannot run (mode -> reason); the guest skips them. */
+  pending: Partial<Record<ModeId, string>>;
+  /** Where the guest writes its raw results (a path on the results share). */
+  rawFile: string;
+}
+
+/** What the guest hands back. */
+export interface RawResults {
+  version: 1;
+  plan: ExperimentPlan;
+  guest: {
+    kernel: string;
+    vcpus: number;
+    /** USER_HZ the /proc/stat times were converted with. */
+    userHz: number;
+    startedAt: string;
+    finishedAt: string;
+  };
+  runs: RawRun[];
+  /** Guest-side notes (mode skipped, tool failed...). */
+  notes: string[];
+}
