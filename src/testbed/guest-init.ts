@@ -115,7 +115,7 @@ reboot -f
 
 /** Kernel's usermode modprobe helper: runs the host's kmod modprobe in the chroot. */
 export function modprobeHelper(): string {
-  return `#!/bin/sh\nexec /bin/chroot ${HOST_MNT} /sbin/modprobe "$@"\n`;
+  return `#!/bin/sh\nexec /bin/busybox chroot ${HOST_MNT} /sbin/modprobe "$@"\n`;
 }
 
 /** What one run asks of the guest. */

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { batches } from '../../src/topology/apply';
 import { parseTopologyArgs, UsageError } from '../../src/topology/args';
 import { planDown, planUp } from '../../src/topology/plan';
 import { containerAddr, containerNs, OWNED_NS } from '../../src/topology/names';
@@ -71,5 +72,24 @@ describe('topology: arguments', () => {
     for (const argv of [['up'], ['up', 'mesh'], ['up', 'native', '--containers', '2'], ['up', 'overlay', '--containers', 'x'], ['down', 'now'], ['sideways']]) {
       assert.throws(() => parseTopologyArgs(argv), UsageError, argv.join(' '));
     }
+  });
+});
+
+describe('topology: batching', () => {
+  it('groups consecutive ip commands per namespace, leaves ethtool and netns exec alone', () => {
+    const b = batches([
+      ['ip', 'netns', 'add', 'h1'],
+      ['ip', 'netns', 'add', 'h2'],
+      ['ip', '-n', 'h1', 'link', 'set', 'lo', 'up'],
+      ['ip', '-n', 'h1', 'link', 'set', 'w1', 'up'],
+      ['ip', 'netns', 'exec', 'h1', 'ethtool', '-K', 'w1', 'gro', 'on'],
+      ['ip', '-n', 'h2', 'link', 'set', 'lo', 'up'],
+    ]);
+    assert.deepStrictEqual(b, [
+      { argv: ['ip', '-batch', '-'], input: 'netns add h1\nnetns add h2\n' },
+      { argv: ['ip', '-n', 'h1', '-batch', '-'], input: 'link set lo up\nlink set w1 up\n' },
+      { argv: ['ip', 'netns', 'exec', 'h1', 'ethtool', '-K', 'w1', 'gro', 'on'] },
+      { argv: ['ip', '-n', 'h2', '-batch', '-'], input: 'link set lo up\n' },
+    ]);
   });
 });
