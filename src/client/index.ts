@@ -1,0 +1,3 @@
+// The typed client over a GenlTransport.
+export { FalconClient, DUMP_RETRIES } from './falcon-client';
+export { toFalconError, defaultMessage } from './errors';
