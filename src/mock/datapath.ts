@@ -7,6 +7,9 @@ import type { InjectOptions, InjectResult } from './types';
 import type { MockModel } from './model';
 import { place } from './placement';
 
+/** The hook samples a flow hash for last-hash every this many packets per CPU. */
+const HASH_SAMPLE = 64;
+
 /** Runs options.packets packets of one flow through a device's hook. */
 export function injectPackets(model: MockModel, options: InjectOptions): InjectResult {
   const dev = model.device(options.device);
@@ -23,11 +26,15 @@ export function injectPackets(model: MockModel, options: InjectOptions): InjectR
   const counters = attachment.counters;
   for (let i = 0; i < packets; i++) {
     counters.seen++;
-    if (options.pfmemalloc) {
+    const seenHere = (counters.seenOn.get(arrival) ?? 0) + 1;
+    counters.seenOn.set(arrival, seenHere);
+    // Never steered: pfmemalloc skbs, and devices that gained generic XDP since attach.
+    if (options.pfmemalloc || dev.genericXdp) {
       counters.local++;
       result.local++;
       continue;
     }
+    if (seenHere % HASH_SAMPLE === 1) counters.lastHash = options.flowHash >>> 0;
     // Decided per packet: loads, hotplug and config may change between bursts, never within one.
     const decision = place({
       enabled: model.config.enabled,

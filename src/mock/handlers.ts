@@ -2,7 +2,7 @@
 // request: semantic checks in the order docs/protocol.md gives, with our own
 // messages (MESSAGES) pointing at the attribute concerned, then the change
 // and the reply attributes.
-import { ATTRIBUTE_SETS, MESSAGES, MessageKey, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
+import { ATTRIBUTE_SETS, MAX_STAGE, MESSAGES, MessageKey, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
 import type { AttrMap } from '../protocol/codec';
 import { NetlinkRequestError } from '../transport/types';
 import { errnoOf } from '../api/errors';
@@ -76,12 +76,17 @@ function devAttr(ctx: HandlerContext): string {
   return has(ctx, 'ifindex') ? 'ifindex' : 'ifname';
 }
 
-/** Looks a device up like the module: ifindex xor ifname, in netns-fd's namespace or the socket's. */
-function lookupDevice(ctx: HandlerContext): MockDevice {
+/** ifindex xor ifname: checked before anything else the op needs. */
+function checkDevAttrs(ctx: HandlerContext): void {
   const byIndex = has(ctx, 'ifindex');
   const byName = has(ctx, 'ifname');
   if (!byIndex && !byName) throw fail('dev-missing', ctx);
   if (byIndex && byName) throw fail('dev-both', ctx, 'ifname');
+}
+
+/** Looks a device up like the module, in netns-fd's namespace or the socket's (after checkDevAttrs). */
+function lookupDevice(ctx: HandlerContext): MockDevice {
+  const byIndex = has(ctx, 'ifindex');
   let ns = ctx.socketNs;
   const fd = u32(ctx, 'netns-fd');
   if (fd !== undefined) {
@@ -164,6 +169,7 @@ function setConfig(ctx: HandlerContext): AttrMap[] {
 }
 
 function attach(ctx: HandlerContext): AttrMap[] {
+  checkDevAttrs(ctx);
   const dev = lookupDevice(ctx);
   if (ctx.model.attachments.has(dev)) throw fail('dev-attached', ctx, devAttr(ctx));
   if (dev.genericXdp) throw fail('dev-generic-xdp', ctx, devAttr(ctx));
@@ -172,9 +178,9 @@ function attach(ctx: HandlerContext): AttrMap[] {
   if (stage === undefined) {
     const used = new Set([...ctx.model.attachments.values()].map((a) => a.stage));
     stage = 0;
-    while (used.has(stage)) stage++;
-    // 256 attachments already hold every stage: share the last one.
-    stage = Math.min(stage, 255);
+    while (stage <= MAX_STAGE && used.has(stage)) stage++;
+    // 256 attachments already hold every stage: share stage 0, as the module does.
+    if (stage > MAX_STAGE) stage = 0;
   }
   const attachment: AttachmentState = { device: dev, stage, cpus, counters: zeroDeviceCounters() };
   ctx.model.attachments.set(dev, attachment);
@@ -182,6 +188,7 @@ function attach(ctx: HandlerContext): AttrMap[] {
 }
 
 function detach(ctx: HandlerContext): AttrMap[] {
+  checkDevAttrs(ctx);
   const dev = lookupDevice(ctx);
   attachedOrFail(ctx, dev);
   ctx.model.attachments.delete(dev);
@@ -189,6 +196,7 @@ function detach(ctx: HandlerContext): AttrMap[] {
 }
 
 function pick(ctx: HandlerContext): AttrMap[] {
+  checkDevAttrs(ctx);
   const flowHash = u32(ctx, 'flow-hash');
   if (flowHash === undefined) throw fail('flow-hash-missing', ctx);
   const dev = lookupDevice(ctx);
@@ -243,6 +251,7 @@ function getStats(ctx: HandlerContext): AttrMap[] {
       second: BigInt(k.second),
       dropped: BigInt(k.dropped),
     };
+    if (k.lastHash !== undefined) stats['last-hash'] = k.lastHash;
     const targets = [...k.targets.entries()].filter(([, n]) => n > 0).sort(([x], [y]) => x - y);
     if (targets.length) stats.target = targets.map(([cpu, n]) => ({ cpu, packets: BigInt(n) }));
     return { 'dev-stats': stats };

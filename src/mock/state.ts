@@ -38,11 +38,15 @@ export interface DeviceCounters {
   dropped: number;
   /** Steered packets by target CPU. */
   targets: Map<number, number>;
+  /** Packets seen per arrival CPU: the hook samples last-hash on the 1st, 65th, ... of each. */
+  seenOn: Map<number, number>;
+  /** The sampled flow hash (dev-stats last-hash); absent until sampled, and after reset. */
+  lastHash?: number;
 }
 
 /** Zeroed device counters. */
 export function zeroDeviceCounters(): DeviceCounters {
-  return { seen: 0, steered: 0, local: 0, gated: 0, second: 0, dropped: 0, targets: new Map() };
+  return { seen: 0, steered: 0, local: 0, gated: 0, second: 0, dropped: 0, targets: new Map(), seenOn: new Map() };
 }
 
 /** An attached device. */

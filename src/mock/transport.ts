@@ -13,11 +13,10 @@ import { parseRequestAttrs } from './policy';
 import type { MockOptions } from './types';
 
 /**
- * genl_family.resv_start_op the module registers with: one past its last
- * command, so the strict genlmsghdr checks apply only to commands it does
- * not have (all of which then answer EOPNOTSUPP or EINVAL).
+ * genl_family.resv_start_op of the module: 0 (unset), so 6.1's strict
+ * genlmsghdr check (reserved must be 0) applies to every command, known or not.
  */
-export const RESV_START_OP = Math.max(...Object.values(OPERATIONS).map((op) => op.id)) + 1;
+export const RESV_START_OP = 0;
 
 /** First descriptor number openNetns hands out (well clear of real ones). */
 const FIRST_FD = 1000;
