@@ -130,8 +130,10 @@ export async function runInVm(opts: RunOptions = {}): Promise<RunResult> {
   fs.mkdirSync(resultsDir, { recursive: true });
   const initramfs = ensureInitramfs({ modulesDir: pre.kernel.modulesDir });
 
-  const runDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'falcon-testbed-')));
+  removeStaleRunDirs();
+  const runDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), RUN_DIR_PREFIX)));
   trackDir(runDir);
+  fs.writeFileSync(path.join(runDir, 'owner.pid'), String(process.pid));
   try {
     writeRunDir(runDir, { mode, command, cwd, module: pre.module, resultsDir, env: opts.env ?? {} });
     let accel: Accel = opts.accel ?? 'tcg';
@@ -151,6 +153,35 @@ export async function runInVm(opts: RunOptions = {}): Promise<RunResult> {
     }
   } finally {
     releaseDir(runDir);
+  }
+}
+
+const RUN_DIR_PREFIX = 'falcon-testbed-';
+
+/**
+ * A host process killed with SIGKILL cannot remove its run dir (its VM dies
+ * with it through pdeathsig): the next run removes dirs whose owner is gone.
+ */
+function removeStaleRunDirs(): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(RUN_DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const dir = path.join(os.tmpdir(), n);
+    let pid: number;
+    try {
+      pid = Number(fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue; // not ours, or still being created
+    }
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
