@@ -1,0 +1,541 @@
+// The one conformance suite: every API call and every error path of
+// docs/protocol.md, run unchanged against the mock (test/unit) and against
+// falcon.ko in the QEMU guest (test/vm). Both must pass the same assertions,
+// including pick on thousands of random cases against the pure placement
+// function.
+//
+//   caller's namespace          FIXTURE_NS
+//   ┌──────────────────────┐    ┌───────────────┐
+//   │ fct0  fct1  fct2     │    │ fct0  fct9    │   (dummies; fct0 twice:
+//   └──────────────────────┘    └───────────────┘    same name, other device)
+import { strict as assert } from 'node:assert';
+import type { Attachment, Falcon, FalconConfig, Mode, Policy } from '../../src/api/types';
+import { FalconError } from '../../src/api/errors';
+import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
+import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
+import { MESSAGES, MessageKey } from '../../src/protocol/generated';
+import { place } from '../../src/mock/placement';
+import type { ConformanceBackend, UserOutcome } from './backend';
+
+/** The namespace the suite creates. */
+export const FIXTURE_NS = 'fctns';
+/** Devices the suite creates in the caller's namespace. */
+export const FIXTURE_DEVS = ['fct0', 'fct1', 'fct2'] as const;
+/** Devices the suite creates in FIXTURE_NS. */
+export const FIXTURE_NS_DEVS = ['fct0', 'fct9'] as const;
+
+/** Seed of the random pick cases (override with FALCON_CONFORMANCE_SEED). */
+export const DEFAULT_SEED = 0x0fa1c0;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function rejects(promise: Promise<unknown>): Promise<FalconError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof FalconError, `expected a FalconError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('the call succeeded');
+}
+
+/** Asserts one of our own errors: its code and text from MESSAGES, and the attribute where given. */
+async function ours(promise: Promise<unknown>, key: MessageKey, attribute?: string): Promise<void> {
+  const e = await rejects(promise);
+  assert.equal(e.code, MESSAGES[key].code, `${key}: ${e.message}`);
+  assert.equal(e.message, MESSAGES[key].text);
+  if (attribute !== undefined) assert.equal(e.attribute, attribute);
+}
+
+/** Asserts a policy-layer error. */
+async function policy(promise: Promise<unknown>, code: string, message: string, attribute: string): Promise<void> {
+  const e = await rejects(promise);
+  assert.equal(e.code, code, e.message);
+  assert.equal(e.message, message);
+  assert.equal(e.attribute, attribute);
+}
+
+function rawRequest(cmd: number, attrs: Array<[number, Buffer]>): Buffer {
+  return encodeGenl({ command: cmd, version: 1, attrs: Buffer.concat(attrs.map(([t, b]) => encodeRawAttr(t, b))) });
+}
+
+function u32(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return b;
+}
+
+async function rawRefused(t: GenlTransport, payload: Buffer, dump = false): Promise<NetlinkRequestError> {
+  try {
+    await t.request(payload, { dump });
+  } catch (err) {
+    assert.ok(err instanceof NetlinkRequestError, `expected a NetlinkRequestError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('the request succeeded');
+}
+
+function failed(o: UserOutcome | undefined): { code: string; message: string; attribute?: string } {
+  assert.ok(o && !o.ok, `expected a failure, got ${JSON.stringify(o)}`);
+  return o;
+}
+
+/** Defines the suite for one backend. */
+export function conformance(
+  name: string,
+  factory: () => ConformanceBackend,
+  options: { pickConfigs?: number; picksPerConfig?: number } = {},
+): void {
+  const pickConfigs = options.pickConfigs ?? 60;
+  const picksPerConfig = options.picksPerConfig ?? 50;
+  let backend: ConformanceBackend;
+  let falcon: Falcon;
+  let raw: GenlTransport;
+  let initial: FalconConfig;
+
+  describe(`conformance: ${name}`, function () {
+    this.timeout(120000);
+
+    before(async () => {
+      backend = factory();
+      await backend.addNamespace(FIXTURE_NS);
+      for (const d of FIXTURE_DEVS) await backend.addDevice(d);
+      for (const d of FIXTURE_NS_DEVS) await backend.addDevice(d, FIXTURE_NS);
+      falcon = await backend.open();
+      raw = await backend.openRaw();
+      initial = await falcon.getConfig();
+    });
+
+    after(async () => {
+      if (!backend) return;
+      try {
+        if (falcon) await resetAll();
+      } finally {
+        for (const d of FIXTURE_DEVS) await backend.deleteDevice(d).catch(() => undefined);
+        await backend.removeNamespace(FIXTURE_NS).catch(() => undefined);
+        await falcon?.close();
+        await raw?.close();
+        await backend.close();
+      }
+    });
+
+    // Every test starts from the module's defaults with nothing attached.
+    async function resetAll(): Promise<void> {
+      for (const d of FIXTURE_DEVS) await falcon.detach({ ifname: d }).catch(() => undefined);
+      for (const d of FIXTURE_NS_DEVS) await falcon.detach({ ifname: d, netns: FIXTURE_NS }).catch(() => undefined);
+      const online = (await falcon.getConfig()).onlineCpus;
+      await falcon.setConfig({ enabled: true, cpus: online, mode: 'stage', policy: 'balanced', threshold: 80, intervalMs: 12, queueLimit: 1000 });
+      await falcon.unpinLoad();
+      await falcon.resetStats();
+    }
+    beforeEach(async () => {
+      await resetAll();
+    });
+
+    describe('configuration', () => {
+      it('reports the defaults, the host and the tick', async () => {
+        const c = await falcon.getConfig();
+        assert.equal(c.enabled, true);
+        assert.equal(c.mode, 'stage');
+        assert.equal(c.policy, 'balanced');
+        assert.equal(c.threshold, 80);
+        assert.equal(c.intervalMs, 12);
+        assert.equal(c.queueLimit, 1000);
+        assert.deepEqual(c.cpus, c.onlineCpus);
+        assert.ok(c.nrCpuIds >= c.onlineCpus.length && c.nrCpuIds >= 1);
+        assert.equal(c.tickMs, 4);
+        assert.deepEqual(initial.onlineCpus, c.onlineCpus);
+      });
+
+      it('changes any subset and replies with the whole configuration', async () => {
+        const cpus = initial.onlineCpus.slice(0, Math.max(1, initial.onlineCpus.length - 1));
+        const c = await falcon.setConfig({ cpus, mode: 'paper', policy: 'static', threshold: 55, intervalMs: 40, queueLimit: 7 });
+        assert.deepEqual(
+          { cpus: c.cpus, mode: c.mode, policy: c.policy, threshold: c.threshold, intervalMs: c.intervalMs, queueLimit: c.queueLimit },
+          { cpus, mode: 'paper', policy: 'static', threshold: 55, intervalMs: 40, queueLimit: 7 },
+        );
+        assert.deepEqual(await falcon.getConfig(), c);
+        assert.equal((await falcon.setConfig({ threshold: 0 })).threshold, 0);
+        assert.equal((await falcon.setConfig({ threshold: 100, queueLimit: 65536, intervalMs: 10000 })).queueLimit, 65536);
+        assert.equal((await falcon.setConfig({ intervalMs: 4 })).intervalMs, 4);
+      });
+
+      it('enables and disables', async () => {
+        assert.equal((await falcon.disable()).enabled, false);
+        assert.equal((await falcon.getConfig()).enabled, false);
+        assert.equal((await falcon.enable()).enabled, true);
+      });
+
+      it('accepts cpuset strings', async () => {
+        const last = initial.onlineCpus[initial.onlineCpus.length - 1] ?? 0;
+        assert.deepEqual((await falcon.setConfig({ cpus: `0-${last}` })).cpus, initial.onlineCpus.filter((c) => c <= last));
+      });
+
+      it('changes nothing when any part is refused', async () => {
+        const before = await falcon.getConfig();
+        await ours(falcon.setConfig({ threshold: 10, mode: 'paper', cpus: [before.nrCpuIds] }), 'cpus-beyond-nr', 'cpus');
+        await ours(falcon.setConfig({ threshold: 10, intervalMs: 6 }), 'interval-not-tick', 'interval-ms');
+        assert.deepEqual(await falcon.getConfig(), before);
+      });
+
+      it('checks CPU sets in order: beyond nr_cpu_ids, empty, offline', async () => {
+        const nr = initial.nrCpuIds;
+        await ours(falcon.setConfig({ cpus: [nr] }), 'cpus-beyond-nr', 'cpus');
+        await ours(falcon.setConfig({ cpus: [0, nr + 17] }), 'cpus-beyond-nr', 'cpus');
+        await ours(falcon.setConfig({ cpus: [] }), 'cpus-empty', 'cpus');
+      });
+
+      it('refuses an offline CPU in a set, keeps configured sets across hotplug', async function () {
+        const victim = initial.onlineCpus[initial.onlineCpus.length - 1];
+        if (victim === undefined || victim === 0 || !(await backend.setOnline(victim, false))) this.skip();
+        try {
+          await ours(falcon.setConfig({ cpus: [victim] }), 'cpus-offline', 'cpus');
+          await ours(falcon.attach({ ifname: 'fct0', cpus: [victim] }), 'cpus-offline', 'cpus');
+          const c = await falcon.getConfig();
+          assert.ok(!c.onlineCpus.includes(victim));
+          assert.ok(c.cpus.includes(victim), 'a CPU going offline leaves the configured set alone');
+          // Offline CPUs may be pinned.
+          await falcon.pinLoad(victim, 5);
+          // It drops out of E: no pick lands on it.
+          await falcon.attach({ ifname: 'fct0' });
+          for (let h = 0; h < 200; h++) {
+            const r = await falcon.pick({ ifname: 'fct0', flowHash: h * 7919 });
+            assert.notEqual(r.first, victim);
+          }
+        } finally {
+          await backend.setOnline(victim, true);
+        }
+      });
+
+      it('refuses a tick-misaligned interval', async () => {
+        await ours(falcon.setConfig({ intervalMs: 6 }), 'interval-not-tick', 'interval-ms');
+        await ours(falcon.setConfig({ intervalMs: 10 }), 'interval-not-tick', 'interval-ms');
+      });
+
+      it('range-checks in the policy layer, naming the attribute', async () => {
+        await policy(falcon.setConfig({ threshold: 101 }), 'ERANGE', 'integer out of range', 'threshold');
+        await policy(falcon.setConfig({ intervalMs: 0 }), 'ERANGE', 'integer out of range', 'interval-ms');
+        await policy(falcon.setConfig({ intervalMs: 10004 }), 'ERANGE', 'integer out of range', 'interval-ms');
+        await policy(falcon.setConfig({ queueLimit: 0 }), 'ERANGE', 'integer out of range', 'queue-limit');
+        await policy(falcon.setConfig({ queueLimit: 65537 }), 'ERANGE', 'integer out of range', 'queue-limit');
+        await policy(falcon.setConfig({ mode: 2 as unknown as Mode }), 'ERANGE', 'integer out of range', 'mode');
+        await policy(falcon.setConfig({ policy: 7 as unknown as Policy }), 'ERANGE', 'integer out of range', 'policy');
+        await policy(falcon.setConfig({ enabled: 2 as unknown as boolean }), 'ERANGE', 'integer out of range', 'enabled');
+        await policy(falcon.setConfig({ cpus: [8192] }), 'ERANGE', 'Attribute failed policy validation', 'cpus');
+        await policy(falcon.attach({ ifname: 'fct0', stage: 256 }), 'ERANGE', 'integer out of range', 'stage');
+        await policy(falcon.pinLoad(0, 101), 'ERANGE', 'integer out of range', 'load');
+        await policy(falcon.attach({ ifname: 'abcdefghijklmnop' }), 'EINVAL', 'Attribute failed policy validation', 'ifname');
+      });
+    });
+
+    describe('devices', () => {
+      it('attaches by name and by ifindex, numbering stages from 0', async () => {
+        const a = await falcon.attach({ ifname: 'fct0' });
+        assert.equal(a.ifname, 'fct0');
+        assert.equal(a.stage, 0);
+        assert.equal(a.cpus, undefined);
+        assert.ok(Number.isInteger(a.ifindex) && a.ifindex > 0);
+        assert.equal(typeof a.netnsCookie, 'number');
+        const b = await falcon.attach({ ifname: 'fct1', cpus: [initial.onlineCpus[0] ?? 0] });
+        assert.equal(b.stage, 1);
+        assert.deepEqual(b.cpus, [initial.onlineCpus[0] ?? 0]);
+        await falcon.detach({ ifname: 'fct1' });
+        const b2 = await falcon.attach({ ifindex: b.ifindex });
+        assert.equal(b2.ifname, 'fct1');
+        assert.equal(b2.stage, 1, 'the lowest number not in use');
+        const c = await falcon.attach({ ifname: 'fct2', stage: 0 });
+        assert.equal(c.stage, 0, 'an explicit stage may be shared');
+        const list = await falcon.devices();
+        const names = list.map((d) => d.ifname).sort();
+        assert.deepEqual(names, ['fct0', 'fct1', 'fct2']);
+        const byName = new Map(list.map((d) => [d.ifname, d] as const));
+        assert.deepEqual(byName.get('fct0'), a);
+      });
+
+      it('refuses to attach twice, and unknown devices', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        await ours(falcon.attach({ ifname: 'fct0' }), 'dev-attached', 'ifname');
+        await ours(falcon.attach({ ifname: 'fct0', stage: 3 }), 'dev-attached', 'ifname');
+        await ours(falcon.attach({ ifname: 'nosuchdev0' }), 'dev-unknown', 'ifname');
+        await ours(falcon.attach({ ifindex: 0x7ffffff0 }), 'dev-unknown', 'ifindex');
+        await ours(falcon.attach({ ifindex: 0 }), 'dev-unknown', 'ifindex');
+      });
+
+      it('needs exactly one of ifindex and ifname', async () => {
+        await ours(falcon.attach({}), 'dev-missing');
+        await ours(falcon.attach({ ifname: 'fct0', ifindex: 1 }), 'dev-both', 'ifname');
+        await ours(falcon.detach({}), 'dev-missing');
+        await ours(falcon.pick({ flowHash: 1 }), 'dev-missing');
+        // The device naming is checked before the attach's CPU set and before pick's flow hash.
+        await ours(falcon.attach({ cpus: [] }), 'dev-missing');
+      });
+
+      it('checks attach checks in order: device, attached, CPU set', async () => {
+        await ours(falcon.attach({ ifname: 'nosuchdev0', cpus: [] }), 'dev-unknown');
+        await falcon.attach({ ifname: 'fct0' });
+        await ours(falcon.attach({ ifname: 'fct0', cpus: [] }), 'dev-attached');
+        await ours(falcon.attach({ ifname: 'fct1', cpus: [] }), 'cpus-empty', 'cpus');
+        await ours(falcon.attach({ ifname: 'fct1', cpus: [initial.nrCpuIds] }), 'cpus-beyond-nr', 'cpus');
+        assert.deepEqual((await falcon.devices()).map((d) => d.ifname), ['fct0']);
+      });
+
+      it('detaches, and refuses devices that are not attached', async () => {
+        await ours(falcon.detach({ ifname: 'fct0' }), 'dev-not-attached', 'ifname');
+        await falcon.attach({ ifname: 'fct0' });
+        await falcon.detach({ ifname: 'fct0' });
+        assert.deepEqual(await falcon.devices(), []);
+        await ours(falcon.detach({ ifname: 'fct0' }), 'dev-not-attached');
+        await ours(falcon.detach({ ifname: 'nosuchdev0' }), 'dev-unknown', 'ifname');
+        await ours(falcon.pick({ ifname: 'fct0', flowHash: 1 }), 'dev-not-attached', 'ifname');
+      });
+
+      it('names devices per namespace', async () => {
+        const here = await falcon.attach({ ifname: 'fct0' });
+        const there = await falcon.attach({ ifname: 'fct0', netns: FIXTURE_NS, stage: 9 });
+        assert.notEqual(there.netnsCookie, here.netnsCookie);
+        assert.equal(there.stage, 9);
+        assert.equal((await falcon.devices()).length, 2);
+        await falcon.detach({ ifname: 'fct0', netns: FIXTURE_NS });
+        const left = await falcon.devices();
+        assert.equal(left.length, 1);
+        assert.equal(left[0]?.netnsCookie, here.netnsCookie);
+        await ours(falcon.pick({ ifname: 'fct9', flowHash: 1 }), 'dev-unknown', 'ifname');
+        await falcon.attach({ ifname: 'fct9', netns: FIXTURE_NS });
+        assert.equal((await falcon.pick({ ifname: 'fct9', netns: FIXTURE_NS, flowHash: 1 })).reason, 'first');
+      });
+
+      it('refuses unknown namespaces and non-namespace files', async () => {
+        const e = await rejects(falcon.attach({ ifname: 'fct0', netns: 'fct-no-such-ns' }));
+        assert.equal(e.code, 'ENOENT');
+        assert.equal(e.attribute, 'netns-fd');
+        await ours(falcon.attach({ ifname: 'fct0', netns: '/dev/null' }), 'netns-not-netns', 'netns-fd');
+        await ours(falcon.pick({ ifname: 'fct0', netns: '/dev/null', flowHash: 1 }), 'netns-not-netns', 'netns-fd');
+      });
+
+      it('detaches devices that go away', async () => {
+        await backend.addDevice('fct7');
+        try {
+          await falcon.attach({ ifname: 'fct7' });
+          await backend.deleteDevice('fct7');
+          assert.deepEqual((await falcon.devices()).map((d) => d.ifname), []);
+          assert.deepEqual((await falcon.stats()).devices, []);
+        } finally {
+          await backend.deleteDevice('fct7').catch(() => undefined);
+        }
+      });
+    });
+
+    describe('pick', () => {
+      it('explains reasons: disabled, no CPUs, first, gated, second/first-kept', async () => {
+        const a = await falcon.attach({ ifname: 'fct0' });
+        const cpus = initial.onlineCpus;
+        const first = await falcon.pick({ ifname: 'fct0', flowHash: 12345 });
+        assert.equal(first.reason, 'first');
+        assert.equal(first.target, first.first);
+        assert.equal(first.second, undefined);
+        for (const c of cpus) await falcon.pinLoad(c, 100);
+        const gated = await falcon.pick({ ifname: 'fct0', flowHash: 12345 });
+        assert.deepEqual(gated, { first: first.first, reason: 'gated' });
+        await falcon.setConfig({ policy: 'static' });
+        assert.deepEqual(await falcon.pick({ ifindex: a.ifindex, flowHash: 12345 }), first);
+        await falcon.disable();
+        assert.deepEqual(await falcon.pick({ ifname: 'fct0', flowHash: 12345 }), { reason: 'disabled' });
+      });
+
+      it('requires a flow hash, after naming the device', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        const e = await rawRefused(raw, rawRequest(8, [[9, Buffer.from('fct0\0')]]));
+        assert.equal(e.code, MESSAGES['flow-hash-missing'].code);
+        assert.equal(e.kernelMessage, MESSAGES['flow-hash-missing'].text);
+        const both = await rawRefused(raw, rawRequest(8, []));
+        assert.equal(both.kernelMessage, MESSAGES['dev-missing'].text);
+      });
+
+      it(`agrees with the placement function on ${pickConfigs * picksPerConfig} random cases`, async () => {
+        const seed = Number(process.env.FALCON_CONFORMANCE_SEED ?? DEFAULT_SEED);
+        console.log(`      pick cases: seed ${seed} (FALCON_CONFORMANCE_SEED to repeat)`);
+        const r = rng(seed);
+        const pickFrom = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+        const subset = (xs: readonly number[]): number[] => {
+          const s = xs.filter(() => r() < 0.5);
+          return s.length ? s : [pickFrom(xs)];
+        };
+        const online = initial.onlineCpus;
+        const nr = initial.nrCpuIds;
+        let checked = 0;
+        for (let k = 0; k < pickConfigs; k++) {
+          for (const d of FIXTURE_DEVS) await falcon.detach({ ifname: d }).catch(() => undefined);
+          const enabled = r() >= 0.05;
+          const mode: Mode = r() < 0.5 ? 'stage' : 'paper';
+          const pol: Policy = r() < 0.25 ? 'static' : 'balanced';
+          const threshold = r() < 0.1 ? pickFrom([0, 100]) : 40 + Math.floor(r() * 50);
+          const globalSet = subset(online);
+          await falcon.setConfig({ enabled, mode, policy: pol, threshold, cpus: globalSet });
+          // Pinned loads on every CPU: the monitor's own values never leak in.
+          const loads: number[] = [];
+          for (let c = 0; c < nr; c++) {
+            const roll = r();
+            loads[c] = roll < 0.3 ? Math.floor(r() * 40) : roll < 0.6 ? 60 + Math.floor(r() * 41) : Math.floor(r() * 101);
+            await falcon.pinLoad(c, loads[c] ?? 0);
+          }
+          const attached: Attachment[] = [];
+          for (const d of FIXTURE_DEVS) {
+            const own = r() < 0.5 ? subset(online) : undefined;
+            const stage = r() < 0.5 ? Math.floor(r() * 256) : undefined;
+            const a = await falcon.attach({ ifname: d, cpus: own, stage });
+            if (own) assert.deepEqual(a.cpus, own);
+            attached.push(a);
+          }
+          for (let i = 0; i < picksPerConfig; i++) {
+            const a = pickFrom(attached);
+            const flowHash = Math.floor(r() * 2 ** 32);
+            const want = place({
+              enabled, mode, policy: pol, threshold, flowHash,
+              cpus: (a.cpus ?? globalSet).filter((c) => online.includes(c)),
+              load: (c) => loads[c] ?? 0,
+              stage: a.stage,
+              ifindex: a.ifindex,
+            });
+            const got = await falcon.pick({ ifname: a.ifname, flowHash });
+            assert.deepEqual(got, want, `case ${k}.${i}: ${JSON.stringify({ enabled, mode, pol, threshold, globalSet, loads, a, flowHash })}`);
+            checked++;
+          }
+        }
+        assert.equal(checked, pickConfigs * picksPerConfig);
+      });
+    });
+
+    describe('stats and loads', () => {
+      it('reports one entry per possible CPU and one per attachment, zeroed by reset', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        await falcon.pinLoad(0, 42);
+        const s = await falcon.stats();
+        assert.deepEqual(s.cpus.map((c) => c.cpu), Array.from({ length: initial.nrCpuIds }, (_, i) => i));
+        const cpu0 = s.cpus[0];
+        assert.ok(cpu0);
+        assert.equal(cpu0.load, 42);
+        assert.equal(cpu0.pinned, true);
+        assert.equal(s.cpus[1]?.pinned ?? false, false);
+        assert.equal(s.devices.length, 1);
+        const d = s.devices[0];
+        assert.ok(d);
+        assert.equal(d.ifname, 'fct0');
+        assert.equal(d.seen, d.local + d.steered + d.dropped);
+        await falcon.resetStats();
+        const z = await falcon.stats();
+        for (const c of z.cpus) {
+          assert.deepEqual([c.enqueued, c.processed, c.dropped, c.purged, c.kicks], [0, 0, 0, 0, 0]);
+        }
+        for (const dev of z.devices) assert.deepEqual([dev.seen, dev.steered, dev.local, dev.gated, dev.second, dev.dropped], [0, 0, 0, 0, 0, 0]);
+        assert.equal(z.cpus[0]?.load, 42, 'reset keeps pins');
+      });
+
+      it('pins and unpins loads', async () => {
+        const nr = initial.nrCpuIds;
+        await falcon.pinLoad(0, 0);
+        await falcon.pinLoad(0, 100);
+        assert.equal((await falcon.stats()).cpus[0]?.load, 100);
+        await falcon.unpinLoad(0);
+        await falcon.unpinLoad(0); // not an error
+        assert.equal((await falcon.stats()).cpus[0]?.pinned, false);
+        for (let c = 0; c < nr; c++) await falcon.pinLoad(c, 7);
+        await falcon.unpinLoad();
+        assert.ok((await falcon.stats()).cpus.every((c) => !c.pinned));
+        await ours(falcon.pinLoad(nr, 1), 'cpu-beyond-nr', 'cpu');
+        await ours(falcon.unpinLoad(nr), 'cpu-beyond-nr', 'cpu');
+      });
+
+      it('requires cpu and load to pin', async () => {
+        const noCpu = await rawRefused(raw, rawRequest(9, [[19, u32(5)]]));
+        assert.equal(noCpu.kernelMessage, MESSAGES['cpu-missing'].text);
+        assert.equal(noCpu.code, 'EINVAL');
+        const noLoad = await rawRefused(raw, rawRequest(9, [[18, u32(0)]]));
+        assert.equal(noLoad.kernelMessage, MESSAGES['load-missing'].text);
+        const beyondNoLoad = await rawRefused(raw, rawRequest(9, [[18, u32(100000)]]));
+        assert.equal(beyondNoLoad.kernelMessage, MESSAGES['load-missing'].text, 'missing attributes first');
+      });
+    });
+
+    describe('protocol', () => {
+      it('answers unknown commands with EOPNOTSUPP', async () => {
+        assert.equal((await rawRefused(raw, rawRequest(200, []))).code, 'EOPNOTSUPP');
+        assert.equal((await rawRefused(raw, rawRequest(0, []))).code, 'EOPNOTSUPP');
+        // do on a dump-only command, dump on a do-only command
+        assert.equal((await rawRefused(raw, rawRequest(5, []))).code, 'EOPNOTSUPP');
+        assert.equal((await rawRefused(raw, rawRequest(1, []), true)).code, 'EOPNOTSUPP');
+      });
+
+      it('refuses attributes past maxattr and attributes the op does not take, pointing at them', async () => {
+        const unknown = await rawRefused(raw, rawRequest(1, [[26, u32(0)]]));
+        assert.equal(unknown.code, 'EINVAL');
+        assert.equal(unknown.kernelMessage, 'Unknown attribute type');
+        assert.equal(unknown.badAttrOffset, 4);
+        const unsupported = await rawRefused(raw, rawRequest(2, [[5, u32(50)], [8, u32(1)]]));
+        assert.equal(unsupported.kernelMessage, 'Unsupported attribute');
+        assert.equal(unsupported.badAttrOffset, 12);
+        const dumpAttr = await rawRefused(raw, rawRequest(6, [[18, u32(0)]]), true);
+        assert.equal(dumpAttr.kernelMessage, 'Unsupported attribute');
+        const length = await rawRefused(raw, rawRequest(2, [[5, Buffer.from([50, 0])]]));
+        assert.equal(length.kernelMessage, 'invalid attribute length');
+        assert.equal(length.code, 'EINVAL');
+      });
+
+      it('refuses a bad netns descriptor with EBADF', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        const e = await rawRefused(raw, rawRequest(8, [[9, Buffer.from('fct0\0')], [10, u32(99999)], [13, u32(1)]]));
+        assert.equal(e.code, 'EBADF');
+        assert.equal(e.kernelMessage, MESSAGES['netns-bad-fd'].text);
+        assert.equal(e.badAttrOffset, 16);
+      });
+    });
+
+    describe('unprivileged callers', () => {
+      it('get EPERM for every mutating command, without a message', async () => {
+        const outcomes = await backend.runAsUser([
+          { method: 'setConfig', args: [{ threshold: 10 }] },
+          { method: 'setConfig', args: [{ threshold: 1000 }] },
+          { method: 'attach', args: [{ ifname: 'fct0' }] },
+          { method: 'detach', args: [{ ifname: 'fct0' }] },
+          { method: 'resetStats', args: [] },
+          { method: 'pinLoad', args: [0, 1] },
+          { method: 'unpinLoad', args: [] },
+          { method: 'unpinLoad', args: [0] },
+        ]);
+        for (const o of outcomes) assert.equal(failed(o).code, 'EPERM');
+        assert.equal((await falcon.getConfig()).threshold, 80);
+      });
+
+      it('read the configuration, pick, and see only their namespace', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        await falcon.attach({ ifname: 'fct0', netns: FIXTURE_NS });
+        await falcon.attach({ ifname: 'fct9', netns: FIXTURE_NS });
+        const want = await falcon.pick({ ifname: 'fct0', flowHash: 777 });
+        const [config, devices, stats, pick] = await backend.runAsUser([
+          { method: 'getConfig', args: [] },
+          { method: 'devices', args: [] },
+          { method: 'stats', args: [] },
+          { method: 'pick', args: [{ ifname: 'fct0', flowHash: 777 }] },
+        ]);
+        assert.ok(config?.ok && devices?.ok && stats?.ok && pick?.ok, JSON.stringify([config, devices, stats, pick]));
+        assert.deepEqual((devices.value as Attachment[]).map((d) => d.ifname), ['fct0']);
+        const s = stats.value as { cpus: unknown[]; devices: Array<{ ifname: string }> };
+        assert.equal(s.cpus.length, initial.nrCpuIds);
+        assert.deepEqual(s.devices.map((d) => d.ifname), ['fct0']);
+        assert.deepEqual(pick.value, want);
+        const [inNs] = await backend.runAsUser([{ method: 'devices', args: [] }], FIXTURE_NS);
+        assert.ok(inNs?.ok);
+        assert.deepEqual((inNs.value as Attachment[]).map((d) => d.ifname).sort(), ['fct0', 'fct9']);
+        assert.equal((await falcon.devices()).length, 3, 'an admin sees every namespace');
+      });
+    });
+  });
+}
