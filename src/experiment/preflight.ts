@@ -9,8 +9,8 @@ import { mode as modeSpec } from './modes';
 import { scenario } from './scenarios';
 import { ModeId, ScenarioId } from './types';
 
-/** Finds an executable on PATH. */
-export function onPath(cmd: string, envPath: string = process.env['PATH'] ?? ''): boolean {
+/** Finds an executable on PATH or in the sbin dirs (the guest's root has them on its PATH). */
+export function onPath(cmd: string, envPath: string = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`): boolean {
   for (const dir of envPath.split(':')) {
     if (dir === '') continue;
     try {
@@ -33,7 +33,7 @@ export function requiredTools(scenarios: readonly ScenarioId[], gro: boolean): s
 
 /** Refuses up front when a tool is missing, naming the setup command. */
 export function checkTools(scenarios: readonly ScenarioId[], gro: boolean, has: (cmd: string) => boolean = onPath): void {
-  const missing = requiredTools(scenarios, gro).filter((t) => !has(t) && !has(`../sbin/${t}`));
+  const missing = requiredTools(scenarios, gro).filter((t) => !has(t));
   if (missing.length > 0) throw new UsageError(`missing tools: ${missing.join(', ')} (run 'npm run setup')`);
 }
 

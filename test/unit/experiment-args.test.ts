@@ -1,0 +1,85 @@
+import * as assert from 'assert';
+import { parseArgs, UsageError } from '../../src/experiment/args';
+import { buildPlan, estimateSeconds, formatDuration, runCount } from '../../src/experiment/plan';
+import { checkTools, pendingModes } from '../../src/experiment/preflight';
+import { cpuMaskHex, placementCpus } from '../../src/experiment/placements';
+
+const refuses = (argv: string[], re: RegExp, cores = 2) => assert.throws(() => parseArgs(argv, cores), (e: unknown) => e instanceof UsageError && re.test(e.message));
+
+describe('experiment: arguments', () => {
+  it('defaults: host cores (at least 2), 3 reps, every scenario and mode', () => {
+    const a = parseArgs([], 1);
+    assert.strictEqual(a.cpus, 2);
+    assert.strictEqual(parseArgs([], 8).cpus, 8);
+    assert.strictEqual(a.reps, 3);
+    assert.deepStrictEqual(a.scenarios, ['tcp', 'udp', 'latency', 'parallel', 'contention']);
+    assert.deepStrictEqual(a.modes, ['native', 'vanilla', 'rps', 'falcon-static', 'falcon-balanced']);
+    assert.strictEqual(a.modesExplicit, false);
+  });
+  it('--quick is one rep of tcp and udp with short runs', () => {
+    const a = parseArgs(['--quick'], 2);
+    assert.strictEqual(a.reps, 1);
+    assert.strictEqual(a.durationS, 3);
+    assert.deepStrictEqual(a.scenarios, ['tcp', 'udp']);
+  });
+  it('selects scenarios and modes in canonical order, with = too', () => {
+    const a = parseArgs(['--scenario', 'udp,tcp', '--modes=rps,vanilla', '--cpus', '4', '--reps', '5'], 2);
+    assert.deepStrictEqual(a.scenarios, ['tcp', 'udp']);
+    assert.deepStrictEqual(a.modes, ['vanilla', 'rps']);
+    assert.strictEqual(a.cpus, 4);
+    assert.strictEqual(a.reps, 5);
+    assert.strictEqual(a.modesExplicit, true);
+  });
+  it('refuses bad input with a clear message', () => {
+    refuses(['--scenario', 'web'], /unknown scenario 'web'.*known: tcp/);
+    refuses(['--modes', 'xdp'], /unknown mode 'xdp'/);
+    refuses(['--reps', '0'], /--reps must be between 1/);
+    refuses(['--reps', 'three'], /--reps needs an integer/);
+    refuses(['--cpus', '1'], /mode rps needs at least 2 vCPUs/);
+    refuses(['--cpus', '1', '--modes', 'falcon-static'], /falcon-static needs at least 2 vCPUs/);
+    refuses(['--cpus', '1', '--modes', 'native,vanilla'], /placement nospare .* needs at least 2/);
+    refuses(['--bogus'], /unknown option '--bogus'/);
+    refuses(['--quick', '--reps', '3'], /--quick runs one repetition/);
+    refuses(['--scenario', 'contention', '--placement', 'nospare'], /none of the scenarios contention runs in placement nospare/);
+    refuses(['--accel', 'hvf'], /--accel must be tcg or kvm/);
+  });
+  it('one vCPU is fine for native and vanilla with the spare placement', () => {
+    const a = parseArgs(['--cpus', '1', '--modes', 'native,vanilla', '--placement', 'spare'], 2);
+    assert.strictEqual(a.cpus, 1);
+  });
+  it('refuses missing tools and explicitly asked Falcon modes that cannot run', () => {
+    assert.throws(() => checkTools(['latency'], false, (c) => c !== 'sockperf'), /missing tools: sockperf/);
+    assert.doesNotThrow(() => checkTools(['tcp'], false, (c) => c !== 'sockperf'));
+    assert.throws(() => pendingModes(['vanilla', 'falcon-static'], true, 'not built'), /falcon-static cannot run: not built/);
+    assert.deepStrictEqual(pendingModes(['vanilla', 'falcon-static'], false, 'not built'), { 'falcon-static': 'not built' });
+    assert.deepStrictEqual(pendingModes(['vanilla', 'falcon-static'], true, undefined), {});
+  });
+});
+
+describe('experiment: plan and placements', () => {
+  it('one block per scenario and placement; pending modes cost nothing', () => {
+    const a = parseArgs(['--quick'], 2);
+    const plan = buildPlan(a, '/r/raw.json', { 'falcon-static': 'x', 'falcon-balanced': 'x' });
+    assert.deepStrictEqual(plan.blocks.map((b) => `${b.scenario}/${b.placement}`), ['tcp/spare', 'tcp/nospare', 'udp/spare', 'udp/nospare']);
+    assert.strictEqual(runCount(plan), 4 * 3);
+    assert.ok(estimateSeconds(plan) < 6 * 60, 'quick must stay under ~6 minutes');
+    const full = buildPlan(parseArgs([], 2), '/r/raw.json', {});
+    assert.deepStrictEqual(full.blocks.filter((b) => b.scenario === 'contention').map((b) => b.placement), ['spare']);
+  });
+  it('lays placements out on the vCPUs', () => {
+    assert.deepStrictEqual(placementCpus('spare', 2), { sender: 0, receiver: 0, steer: [1], busy: 1 });
+    assert.deepStrictEqual(placementCpus('spare', 4), { sender: 0, receiver: 0, steer: [1, 2, 3], busy: 3 });
+    assert.deepStrictEqual(placementCpus('nospare', 2), { sender: 0, receiver: 1, steer: [0, 1], busy: 1 });
+    assert.throws(() => placementCpus('nospare', 1), /at least 2/);
+  });
+  it('RPS masks are hex, in 32-bit words', () => {
+    assert.strictEqual(cpuMaskHex([1]), '2');
+    assert.strictEqual(cpuMaskHex([0, 1, 2, 3]), 'f');
+    assert.strictEqual(cpuMaskHex([32, 0]), '1,00000001');
+  });
+  it('formats durations', () => {
+    assert.strictEqual(formatDuration(42), '42s');
+    assert.strictEqual(formatDuration(185), '3m05s');
+    assert.strictEqual(formatDuration(3720), '1h02m');
+  });
+});

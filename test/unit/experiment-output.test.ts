@@ -1,0 +1,126 @@
+import * as assert from 'assert';
+import { parseArgs } from '../../src/experiment/args';
+import { buildPlan } from '../../src/experiment/plan';
+import { resultsDocument, serializeResults, validateResults } from '../../src/experiment/results-json';
+import { summarizeResults } from '../../src/experiment/summary';
+import { niceMax, renderBarChart, scenarioChart, softirqChart, xmlEscape } from '../../src/experiment/svg';
+import { renderTable } from '../../src/experiment/table';
+import { ModeId, RawResults, RawRun } from '../../src/experiment/types';
+
+const GBPS: Record<ModeId, number[]> = {
+  native: [2, 2.2, 1.8],
+  vanilla: [1, 1.2, 0.8],
+  rps: [1.5, 1.4, 1.6],
+  'falcon-static': [1.9, 1.7, 2.0],
+  'falcon-balanced': [],
+};
+
+function fakeRaw(): RawResults {
+  const plan = buildPlan(parseArgs(['--scenario', 'tcp,udp', '--placement', 'spare'], 2), '/x/raw.json', { 'falcon-balanced': 'SDK not built' });
+  const runs: RawRun[] = [];
+  for (const b of plan.blocks) {
+    for (const [mode, xs] of Object.entries(GBPS) as [ModeId, number[]][]) {
+      xs.forEach((g, i) =>
+        runs.push({
+          scenario: b.scenario,
+          placement: b.placement,
+          mode,
+          rep: i + 1,
+          ok: true,
+          metrics: b.scenario === 'udp' ? { gbps: g, lossPct: i, sentGbps: 2.5, bytes: g * 1e9 } : { gbps: g, bytes: g * 1e9 },
+          netRx: [30, 10],
+          softirqS: [0.3, 0.1],
+          busyS: [1, 1],
+          wallS: 3,
+          ...(mode === 'falcon-static' ? { falcon: { processedPerCpu: [0, 100], devices: [] } } : {}),
+        }),
+      );
+    }
+    runs.push({ scenario: b.scenario, placement: b.placement, mode: 'rps', rep: 4, ok: false, error: 'iperf3: boom', metrics: {}, netRx: [], softirqS: [], busyS: [], wallS: 0 });
+  }
+  return { version: 1, plan, guest: { kernel: '6.1.0-test', vcpus: 2, userHz: 100, startedAt: 'a', finishedAt: 'b' }, runs, notes: [] };
+}
+
+const META = { timestamp: '2024-01-01T00:00:00Z', kernel: '6.1.0-test', vcpus: 2, hostCpuModel: 'Test CPU <x>', hostCores: 2, accel: 'tcg', gitCommit: 'abc', node: 'v20', wallSeconds: 1 };
+
+/** A small well-formedness check: every tag closes in order, attributes are quoted, no raw & or <. */
+function assertWellFormedXml(xml: string): void {
+  const body = xml.replace(/^<\?xml[^?]*\?>\s*/, '');
+  const stack: string[] = [];
+  const re = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<&]*(?:&(?:amp|lt|gt|quot|apos);[^"<&]*)*")*)\s*(\/?)>/g;
+  let last = 0;
+  for (let m = re.exec(body); m !== null; m = re.exec(body)) {
+    const text = body.slice(last, m.index);
+    assert.ok(!/[<>]/.test(text) && !/&(?!(amp|lt|gt|quot|apos);)/.test(text), `bad text: ${text}`);
+    last = re.lastIndex;
+    const [, close, name, , self] = m;
+    if (close === '/') assert.strictEqual(stack.pop(), name, `mismatched </${name}>`);
+    else if (self !== '/') stack.push(name as string);
+  }
+  assert.strictEqual(body.slice(last).trim(), '');
+  assert.deepStrictEqual(stack, []);
+}
+
+describe('experiment: summary, table, JSON, SVG', () => {
+  const raw = fakeRaw();
+  const summary = summarizeResults(raw);
+
+  it('medians, spread, ratios to vanilla and overlay/native', () => {
+    const tcp = summary.find((b) => b.scenario === 'tcp');
+    assert.ok(tcp);
+    const by = (m: ModeId) => tcp.modes.find((x) => x.mode === m);
+    assert.deepStrictEqual(by('vanilla')?.metrics.gbps, { median: 1, min: 0.8, max: 1.2, n: 3 });
+    assert.strictEqual(by('rps')?.ratioToVanilla, 1.5);
+    assert.strictEqual(by('rps')?.failedRuns, 1);
+    assert.strictEqual(tcp.overlayOverNative, 0.5);
+    assert.strictEqual(by('falcon-balanced')?.pending, 'SDK not built');
+    assert.deepStrictEqual(by('vanilla')?.netRxShare, [75, 25]);
+    assert.deepStrictEqual(by('falcon-static')?.falconShare, [0, 100]);
+    // 2 CPU-seconds per run over 1 GB received.
+    assert.strictEqual(by('vanilla')?.cpuSecondsPerGB?.median, 2);
+  });
+
+  it('table: absolute figures, ratio, pending and failures are visible', () => {
+    const t = renderTable(summary);
+    assert.match(t, /TCP single flow \(iperf3\) — spare core/);
+    assert.match(t, /overlay vanilla\s+1\.000 \[0\.800-1\.200\]\s+x1\.00/);
+    assert.match(t, /overlay \+ RPS\s+1\.500 \[1\.400-1\.600\]\s+x1\.50/);
+    assert.match(t, /overlay \+ Falcon balanced\s+pending/);
+    assert.match(t, /overlay vanilla \/ native: x0\.50/);
+    assert.match(t, /! overlay \+ RPS: iperf3: boom/);
+    assert.match(t, /loss % median/);
+  });
+
+  it('results JSON has the documented shape and round-trips', () => {
+    const doc = JSON.parse(serializeResults(resultsDocument(META, raw, summary))) as unknown;
+    assert.deepStrictEqual(validateResults(doc), []);
+    const d = doc as { meta: { kernel: string }; runs: unknown[]; summary: Array<{ modes: unknown[] }> };
+    assert.strictEqual(d.meta.kernel, '6.1.0-test');
+    assert.strictEqual(d.runs.length, raw.runs.length);
+    assert.strictEqual(d.summary[0]?.modes.length, 5);
+    assert.deepStrictEqual(validateResults({ schema: 'x' }).length > 0, true);
+  });
+
+  it('SVG charts are well-formed and carry the data', () => {
+    const svg = renderBarChart(scenarioChart(summary.filter((b) => b.scenario === 'tcp')));
+    assertWellFormedXml(svg);
+    assert.match(svg, /^<\?xml version="1.0"/);
+    assert.match(svg, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.strictEqual((svg.match(/<rect [^>]*fill="#[0-9a-f]{6}"><title>/g) ?? []).length, 5);
+    assert.match(svg, /overlay \+ RPS/);
+    const first = summary[0];
+    assert.ok(first);
+    const soft = renderBarChart(softirqChart(first, 2));
+    assertWellFormedXml(soft);
+    assert.match(soft, /vCPU 1/);
+    assertWellFormedXml(renderBarChart({ title: 'a <b> & "c"', yLabel: "y'", series: ['s&t'], groups: [{ label: '<g>', bars: [{ label: 'x', value: 1 }] }] }));
+  });
+
+  it('helpers: escaping and nice axis maxima', () => {
+    assert.strictEqual(xmlEscape(`<a&"'>`), '&lt;a&amp;&quot;&apos;&gt;');
+    assert.strictEqual(niceMax(0.73), 1);
+    assert.strictEqual(niceMax(2.3), 5);
+    assert.strictEqual(niceMax(12), 20);
+    assert.strictEqual(niceMax(0), 1);
+  });
+});
