@@ -1,0 +1,109 @@
+// falconctl attach | detach | devices | pick
+import { parseCpuList } from '../api/cpuset';
+import type { DeviceRef } from '../api/types';
+import { optionValue, parseUint, ParsedArgs, UsageError } from './args';
+import type { Command } from './command';
+import { attachmentJson, cpuText, pickJson } from './format';
+import { printJson, printPairs, printTable } from './output';
+
+const NETNS = { name: 'netns', value: true } as const;
+
+function oneDevice(args: ParsedArgs, verb: string): DeviceRef {
+  if (args.positionals.length !== 1) throw new UsageError(`${verb} needs exactly one <ifname>`);
+  const ref: DeviceRef = { ifname: args.positionals[0] as string };
+  const netns = optionValue(args, 'netns');
+  if (netns !== undefined) ref.netns = netns;
+  return ref;
+}
+
+/** `attach <ifname> [--netns N] [--cpus LIST] [--stage N]`. */
+export const attach: Command = {
+  name: 'attach',
+  summary: 'steer a device',
+  usage: 'attach <ifname> [--netns <name|path>] [--cpus <list>] [--stage <n>]',
+  help: 'Without --cpus the device uses the global set; without --stage it gets the lowest stage\nnumber not in use (attach in path order: NIC, VXLAN, container).',
+  options: [NETNS, { name: 'cpus', value: true }, { name: 'stage', value: true }],
+  check(args) {
+    oneDevice(args, 'attach');
+    const cpus = optionValue(args, 'cpus');
+    if (cpus !== undefined) parseCpuList(cpus);
+    const stage = optionValue(args, 'stage');
+    if (stage !== undefined) parseUint(stage, 'stage');
+  },
+  async run(ctx) {
+    const cpus = optionValue(ctx.args, 'cpus');
+    const stage = optionValue(ctx.args, 'stage');
+    const a = await ctx.falcon.attach({
+      ...oneDevice(ctx.args, 'attach'),
+      ...(cpus !== undefined ? { cpus: parseCpuList(cpus) } : {}),
+      ...(stage !== undefined ? { stage: parseUint(stage, 'stage') } : {}),
+    });
+    if (ctx.out.json) return printJson(ctx.out, attachmentJson(a));
+    ctx.out.write(`attached ${a.ifname} (ifindex ${a.ifindex}) stage ${a.stage}, cpus ${a.cpus ? cpuText(a.cpus) : 'global'}\n`);
+  },
+};
+
+/** `detach <ifname> [--netns N]`. */
+export const detach: Command = {
+  name: 'detach',
+  summary: 'stop steering a device',
+  usage: 'detach <ifname> [--netns <name|path>]',
+  options: [NETNS],
+  check: (args) => {
+    oneDevice(args, 'detach');
+  },
+  async run(ctx) {
+    await ctx.falcon.detach(oneDevice(ctx.args, 'detach'));
+  },
+};
+
+/** `devices`: the attachments the caller may see. */
+export const devices: Command = {
+  name: 'devices',
+  summary: 'list attached devices',
+  usage: 'devices',
+  options: [],
+  check: (args) => {
+    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  },
+  async run(ctx) {
+    const list = await ctx.falcon.devices();
+    if (ctx.out.json) return printJson(ctx.out, list.map(attachmentJson));
+    printTable(
+      ctx.out,
+      ['IFINDEX', 'IFNAME', 'NETNS-COOKIE', 'STAGE', 'CPUS'],
+      list.map((a) => [String(a.ifindex), a.ifname, String(a.netnsCookie), String(a.stage), a.cpus ? cpuText(a.cpus) : 'global']),
+    );
+  },
+};
+
+/** `pick --dev IFNAME [--netns N] --hash U32`: where a flow would go, and why. */
+export const pick: Command = {
+  name: 'pick',
+  summary: 'explain where a flow goes',
+  usage: 'pick --dev <ifname> [--netns <name|path>] --hash <u32>',
+  options: [{ name: 'dev', value: true }, NETNS, { name: 'hash', value: true }],
+  check(args) {
+    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    if (optionValue(args, 'dev') === undefined) throw new UsageError('pick needs --dev <ifname>');
+    const hash = optionValue(args, 'hash');
+    if (hash === undefined) throw new UsageError('pick needs --hash <u32>');
+    parseUint(hash, 'hash');
+  },
+  async run(ctx) {
+    const netns = optionValue(ctx.args, 'netns');
+    const p = await ctx.falcon.pick({
+      ifname: optionValue(ctx.args, 'dev') as string,
+      ...(netns !== undefined ? { netns } : {}),
+      flowHash: parseUint(optionValue(ctx.args, 'hash') as string, 'hash'),
+    });
+    if (ctx.out.json) return printJson(ctx.out, pickJson(p));
+    const cpu = (c: number | undefined): string => (c === undefined ? '-' : String(c));
+    printPairs(ctx.out, [
+      ['first', cpu(p.first)],
+      ['second', cpu(p.second)],
+      ['target', p.target === undefined ? 'in place' : String(p.target)],
+      ['reason', p.reason],
+    ]);
+  },
+};

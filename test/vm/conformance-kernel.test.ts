@@ -1,0 +1,67 @@
+// The conformance suite against falcon.ko, inside the testbed guest: the
+// suite's devices are dummies made with ip(8), the non-admin caller is a
+// child process under setpriv without capabilities, hotplug is sysfs.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openFalcon } from '../../src/index';
+import { NativeGenlTransport } from '../../src/transport/native';
+import { FAMILY_NAME } from '../../src/protocol/generated';
+import { conformance } from '../conformance/suite';
+import { ConformanceBackend, UserOutcome } from '../conformance/backend';
+import { inGuest } from './guest';
+
+function ip(args: string[], netns?: string): void {
+  execFileSync('ip', netns ? ['-n', netns, ...args] : args, { stdio: 'pipe' });
+}
+
+function kernelBackend(): ConformanceBackend {
+  return {
+    name: 'falcon.ko',
+    open: () => openFalcon({ backend: 'kernel' }),
+    openRaw: () => NativeGenlTransport.open(FAMILY_NAME),
+    async runAsUser(calls, netns) {
+      const child = path.join(__dirname, 'conformance-user.js');
+      const arg = Buffer.from(JSON.stringify(calls)).toString('base64');
+      // nobody, no capabilities at all: netlink_capable(CAP_NET_ADMIN) fails.
+      const drop = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, child, arg];
+      const argv = netns ? ['ip', 'netns', 'exec', netns, ...drop] : drop;
+      const out = execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return JSON.parse(out) as UserOutcome[];
+    },
+    async addNamespace(name) {
+      execFileSync('ip', ['netns', 'add', name], { stdio: 'pipe' });
+    },
+    async removeNamespace(name) {
+      execFileSync('ip', ['netns', 'del', name], { stdio: 'pipe' });
+    },
+    async addDevice(ifname, netns) {
+      try {
+        ip(['link', 'add', ifname, 'type', 'dummy'], netns);
+      } catch {
+        // No dummy driver: a veth pair serves as well (its peer goes with it).
+        ip(['link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`], netns);
+      }
+    },
+    async deleteDevice(ifname, netns) {
+      ip(['link', 'del', ifname], netns);
+    },
+    async setOnline(cpu, online) {
+      try {
+        fs.writeFileSync(`/sys/devices/system/cpu/cpu${cpu}/online`, online ? '1' : '0');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {},
+  };
+}
+
+if (inGuest()) {
+  conformance('falcon.ko', kernelBackend);
+} else {
+  describe('conformance: falcon.ko', () => {
+    it('runs only inside the testbed guest (test/host/vm.test.ts boots it)');
+  });
+}
