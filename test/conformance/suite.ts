@@ -338,6 +338,7 @@ export function conformance(
       it('explains reasons: disabled, no CPUs, first, gated, second/first-kept', async () => {
         const a = await falcon.attach({ ifname: 'fct0' });
         const cpus = initial.onlineCpus;
+        for (let c = 0; c < initial.nrCpuIds; c++) await falcon.pinLoad(c, 0);
         const first = await falcon.pick({ ifname: 'fct0', flowHash: 12345 });
         assert.equal(first.reason, 'first');
         assert.equal(first.target, first.first);
@@ -518,6 +519,8 @@ export function conformance(
         await falcon.attach({ ifname: 'fct0' });
         await falcon.attach({ ifname: 'fct0', netns: FIXTURE_NS });
         await falcon.attach({ ifname: 'fct9', netns: FIXTURE_NS });
+        // Pinned, so the monitor's live values cannot change the answer between the two picks.
+        for (let c = 0; c < initial.nrCpuIds; c++) await falcon.pinLoad(c, 10);
         const want = await falcon.pick({ ifname: 'fct0', flowHash: 777 });
         const [config, devices, stats, pick] = await backend.runAsUser([
           { method: 'getConfig', args: [] },
