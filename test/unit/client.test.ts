@@ -1,0 +1,224 @@
+// FalconClient over a scripted transport: what it puts on the wire, what it
+// leaves to the kernel, and how it turns answers and refusals into results
+// and FalconErrors. Backend-independent by construction.
+import assert from 'node:assert/strict';
+import { FalconError } from '../../src/api/errors';
+import { DUMP_RETRIES, FalconClient } from '../../src/client/falcon-client';
+import { AttrMap, decodeAttrs, decodeGenl, encodeAttrs, encodeGenl } from '../../src/protocol/codec';
+import { OPERATIONS } from '../../src/protocol/generated';
+import { GenlReplies, GenlTransport, NetlinkRequestError, RequestOptions } from '../../src/transport/types';
+
+type Answer = (payload: Buffer, options: RequestOptions) => GenlReplies | Promise<GenlReplies>;
+
+class ScriptedTransport implements GenlTransport {
+  readonly sent: { command: number; attrs: AttrMap; dump: boolean }[] = [];
+  readonly opened: string[] = [];
+  readonly closedFds: number[] = [];
+  closed = false;
+  constructor(private readonly answer: Answer = () => []) {}
+
+  async request(payload: Buffer, options: RequestOptions): Promise<GenlReplies> {
+    const genl = decodeGenl(payload);
+    this.sent.push({ command: genl.command, attrs: decodeAttrs('falcon', genl.attrs), dump: options.dump });
+    return this.answer(payload, options);
+  }
+  async openNetns(ref: string): Promise<number> {
+    if (ref === 'missing') throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+    this.opened.push(ref);
+    return 42;
+  }
+  async closeNetns(fd: number): Promise<void> {
+    this.closedFds.push(fd);
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+const reply = (command: string, attrs: AttrMap): Buffer =>
+  encodeGenl({ command: OPERATIONS[command]?.id ?? 0, version: 1, attrs: encodeAttrs('falcon', attrs) });
+
+const config: AttrMap = {
+  enabled: 1,
+  cpus: Buffer.from([0x0e]),
+  mode: 1,
+  policy: 0,
+  threshold: 70,
+  'interval-ms': 12,
+  'queue-limit': 1000,
+  'nr-cpu-ids': 4,
+  'online-cpus': Buffer.from([0x0f]),
+  'tick-ms': 4,
+};
+
+async function failure(promise: Promise<unknown>): Promise<FalconError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof FalconError, String(error));
+    return error;
+  }
+  assert.fail('expected a FalconError');
+}
+
+describe('FalconClient', () => {
+  it('decodes the configuration', async () => {
+    const client = new FalconClient(new ScriptedTransport(() => [reply('get-config', config)]), 'mock');
+    assert.deepEqual(await client.getConfig(), {
+      enabled: true,
+      cpus: [1, 2, 3],
+      mode: 'paper',
+      policy: 'static',
+      threshold: 70,
+      intervalMs: 12,
+      queueLimit: 1000,
+      nrCpuIds: 4,
+      onlineCpus: [0, 1, 2, 3],
+      tickMs: 4,
+    });
+    assert.equal(client.backend, 'mock');
+  });
+
+  it('encodes set-config fields, cpuset strings as bitmaps', async () => {
+    const transport = new ScriptedTransport(() => [reply('set-config', config)]);
+    const client = new FalconClient(transport, 'kernel');
+    await client.setConfig({ enabled: false, cpus: '1-3,9', mode: 'stage', policy: 'balanced', intervalMs: 8, queueLimit: 5 });
+    assert.deepEqual(transport.sent[0], {
+      command: OPERATIONS['set-config']?.id,
+      dump: false,
+      attrs: { enabled: 0, cpus: Buffer.from([0x0e, 0x02]), mode: 0, policy: 1, 'interval-ms': 8, 'queue-limit': 5 },
+    });
+    await client.enable();
+    assert.deepEqual(transport.sent[1]?.attrs, { enabled: 1 });
+  });
+
+  it('leaves range checks to the kernel: threshold 101 is sent, and its refusal names the attribute', async () => {
+    const transport = new ScriptedTransport(() => {
+      throw new NetlinkRequestError({ errno: 34, code: 'ERANGE', message: 'integer out of range', badAttrOffset: 4 });
+    });
+    const client = new FalconClient(transport, 'kernel');
+    const error = await failure(client.setConfig({ threshold: 101 }));
+    assert.deepEqual(transport.sent[0]?.attrs, { threshold: 101 });
+    assert.equal(error.code, 'ERANGE');
+    assert.equal(error.errno, 34);
+    assert.equal(error.message, 'integer out of range');
+    assert.equal(error.syscall, 'set-config');
+    assert.equal(error.attribute, 'threshold');
+  });
+
+  it('names a later attribute from its offset', async () => {
+    const transport = new ScriptedTransport(() => {
+      throw new NetlinkRequestError({ errno: 22, code: 'EINVAL', message: 'CPU set is empty', badAttrOffset: 12 });
+    });
+    const error = await failure(new FalconClient(transport, 'kernel').attach({ ifindex: 3, cpus: [] }));
+    assert.equal(error.attribute, 'cpus');
+  });
+
+  it('gives a default message when the kernel gave none', async () => {
+    const transport = new ScriptedTransport(() => {
+      throw new NetlinkRequestError({ errno: 1, code: 'EPERM' });
+    });
+    const error = await failure(new FalconClient(transport, 'kernel').resetStats());
+    assert.equal(error.code, 'EPERM');
+    assert.equal(error.message, 'Operation not permitted');
+    assert.equal(error.syscall, 'reset-stats');
+    assert.equal(error.attribute, undefined);
+  });
+
+  it('refuses only what cannot be encoded, naming the field', async () => {
+    const transport = new ScriptedTransport();
+    const client = new FalconClient(transport, 'kernel');
+    for (const [call, field] of [
+      [() => client.setConfig({ threshold: 1.5 }), 'threshold'],
+      [() => client.setConfig({ queueLimit: -1 }), 'queueLimit'],
+      [() => client.setConfig({ mode: 'fast' as 'stage' }), 'mode'],
+      [() => client.pinLoad(-1, 5), 'cpu'],
+      [() => client.pick({ ifname: 'eth0', flowHash: 2 ** 32 }), 'flowHash'],
+      [() => client.attach({ ifname: 'eth0', cpus: '0-x' }), '0-x'],
+    ] as const) {
+      const error = await failure(call());
+      assert.equal(error.code, 'EINVAL');
+      assert.ok(error.message.includes(field), error.message);
+    }
+    assert.equal(transport.sent.length, 0);
+  });
+
+  it('sends incomplete requests as they are (dev-missing and flow-hash-missing are the kernel\'s)', async () => {
+    const transport = new ScriptedTransport(() => [reply('pick', { reason: 0 })]);
+    const client = new FalconClient(transport, 'kernel');
+    assert.deepEqual(await client.pick({} as { flowHash: number }), { reason: 'disabled' });
+    assert.deepEqual(transport.sent[0]?.attrs, {});
+  });
+
+  it('decodes pick with only the CPUs present', async () => {
+    const client = new FalconClient(new ScriptedTransport(() => [reply('pick', { first: 1, second: 3, target: 3, reason: 4 })]), 'kernel');
+    assert.deepEqual(await client.pick({ ifindex: 2, flowHash: 7 }), { first: 1, second: 3, target: 3, reason: 'second' });
+  });
+
+  it('opens the device netns for the request and closes it afterwards, also on failure', async () => {
+    let fail = false;
+    const transport = new ScriptedTransport(() => {
+      if (fail) throw new NetlinkRequestError({ errno: 19, code: 'ENODEV', message: 'no such device in that network namespace' });
+      return [reply('attach', { ifindex: 2, ifname: 'eth0', 'netns-cookie': 9n, stage: 2 })];
+    });
+    const client = new FalconClient(transport, 'kernel');
+    assert.deepEqual(await client.attach({ ifname: 'eth0', netns: 'h1c1', stage: 2 }), {
+      ifindex: 2,
+      ifname: 'eth0',
+      netnsCookie: 9,
+      stage: 2,
+    });
+    assert.deepEqual(transport.sent[0]?.attrs, { ifname: 'eth0', stage: 2, 'netns-fd': 42 });
+    fail = true;
+    await failure(client.detach({ ifname: 'eth0', netns: 'h1c1' }));
+    assert.deepEqual(transport.opened, ['h1c1', 'h1c1']);
+    assert.deepEqual(transport.closedFds, [42, 42]);
+    const missing = await failure(client.detach({ ifname: 'eth0', netns: 'missing' }));
+    assert.equal(missing.code, 'ENOENT');
+    assert.equal(missing.attribute, 'netns-fd');
+    assert.ok(missing.message.includes('"missing"'));
+  });
+
+  it('collects stats from a dump, u64 counters as numbers', async () => {
+    const parts = [
+      reply('get-stats', { 'cpu-stats': { cpu: 0, enqueued: 5n, processed: 4n, dropped: 1n, purged: 0n, kicks: 3n, 'queue-hwm': 2, 'queue-len': 0, load: 12, pinned: 1 } }),
+      reply('get-stats', {
+        'dev-stats': {
+          ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, stage: 0, seen: 10n, steered: 6n, local: 3n, gated: 1n, second: 2n, dropped: 1n,
+          target: [{ cpu: 1, packets: 4n }, { cpu: 2, packets: 2n }],
+        },
+      }),
+    ];
+    const transport = new ScriptedTransport(() => parts);
+    const stats = await new FalconClient(transport, 'kernel').stats();
+    assert.equal(transport.sent[0]?.dump, true);
+    assert.deepEqual(stats.cpus, [{ cpu: 0, enqueued: 5, processed: 4, dropped: 1, purged: 0, kicks: 3, queueHwm: 2, queueLen: 0, load: 12, pinned: true }]);
+    assert.deepEqual(stats.devices[0]?.targets, [{ cpu: 1, packets: 4 }, { cpu: 2, packets: 2 }]);
+    assert.equal(stats.devices[0]?.seen, 10);
+  });
+
+  it('retries a dump flagged NLM_F_DUMP_INTR', async () => {
+    let calls = 0;
+    const transport = new ScriptedTransport(() => {
+      calls++;
+      const parts: GenlReplies = [reply('get-device', { ifindex: calls, ifname: 'x', 'netns-cookie': 1n, stage: 0 })];
+      return calls < 3 ? Object.assign(parts, { dumpInterrupted: true }) : parts;
+    });
+    const devices = await new FalconClient(transport, 'kernel').devices();
+    assert.equal(calls, 3);
+    assert.equal(devices[0]?.ifindex, 3);
+  });
+
+  it('gives up on a dump interrupted every time, with EAGAIN', async () => {
+    const transport = new ScriptedTransport(() => Object.assign([] as Buffer[], { dumpInterrupted: true }));
+    const error = await failure(new FalconClient(transport, 'kernel').devices());
+    assert.equal(error.code, 'EAGAIN');
+    assert.equal(transport.sent.length, DUMP_RETRIES);
+  });
+
+  it('closes its transport', async () => {
+    const transport = new ScriptedTransport();
+    await new FalconClient(transport, 'kernel').close();
+    assert.ok(transport.closed);
+  });
+});
