@@ -33,6 +33,8 @@ export interface ExperimentArgs {
   accel: 'tcg' | 'kvm';
   /** Output directory; default results/<timestamp>. */
   outDir: string | undefined;
+  /** Re-summarize the raw.json in this directory instead of running. */
+  reportDir: string | undefined;
   /** Print the plan and exit without booting. */
   dryRun: boolean;
   /** Hard limit for the VM run, seconds; default from the plan's estimate. */
@@ -59,6 +61,7 @@ Options:
   --out DIR            output directory (default results/<timestamp>)
   --timeout S          hard limit for the VM, seconds (default: from the estimate)
   --dry-run            print the plan and the estimate, boot nothing
+  --report DIR         re-summarize DIR/raw.json (table, results.json, charts), boot nothing
   -h, --help           this text`;
 
 function intOpt(opt: string, v: string | undefined, min: number, max: number): number {
@@ -99,6 +102,7 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
   let accel: 'tcg' | 'kvm' = 'tcg';
   let outDir: string | undefined;
   let dryRun = false;
+  let reportDir: string | undefined;
   let timeoutS: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -163,6 +167,12 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
       case '--timeout':
         timeoutS = intOpt(opt, value(), 10, 24 * 3600);
         break;
+      case '--report': {
+        const v = value();
+        if (v === undefined || v === '') throw new UsageError('--report needs a results directory');
+        reportDir = v;
+        break;
+      }
       case '--dry-run':
         dryRun = true;
         break;
@@ -185,6 +195,7 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
     gro,
     accel,
     outDir,
+    reportDir,
     dryRun,
     timeoutS,
   };
@@ -210,6 +221,7 @@ function defaults(hostCores: number): ExperimentArgs {
     gro: false,
     accel: 'tcg',
     outDir: undefined,
+    reportDir: undefined,
     dryRun: false,
     timeoutS: undefined,
   };

@@ -12,15 +12,27 @@ import { parseArgs, USAGE, UsageError } from './args';
 import { gitCommit, hostCores, hostCpuModel, timestampName } from './host-info';
 import { BOOT_OVERHEAD_S, buildPlan, estimateSeconds, formatDuration, runCount } from './plan';
 import { checkTools, falconUnavailable, pendingModes } from './preflight';
-import { resultsDocument, serializeResults } from './results-json';
-import { SCENARIOS } from './scenarios';
-import { summarizeResults } from './summary';
-import { renderBarChart, scenarioChart, softirqChart } from './svg';
-import { renderTable } from './table';
-import { RawResults } from './types';
+import { readRaw, writeReport } from './report';
 
 function say(line: string): void {
   process.stderr.write(`experiment: ${line}\n`);
+}
+
+/** --report DIR: summarizes an earlier run's raw.json again (after a crash, or with a newer summarizer). */
+function report(dir: string, root: string, cores: number): number {
+  const raw = readRaw(path.join(dir, 'raw.json'));
+  const table = writeReport(dir, raw, {
+    timestamp: raw.guest.startedAt,
+    hostCpuModel: hostCpuModel(),
+    hostCores: cores,
+    accel: raw.plan.accel ?? 'tcg',
+    gitCommit: gitCommit(root),
+    node: process.version,
+    wallSeconds: (Date.parse(raw.guest.finishedAt) - Date.parse(raw.guest.startedAt)) / 1000,
+  });
+  process.stdout.write(table);
+  say(`re-summarized ${raw.runs.length} runs into ${dir}`);
+  return 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -31,6 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const root = projectRoot();
+  if (args.reportDir !== undefined) return report(args.reportDir, root, cores);
   checkTools(args.scenarios, args.gro);
   const guestJs = path.join(root, 'dist', 'src', 'experiment', 'guest.js');
   if (!fs.existsSync(guestJs)) throw new UsageError(`${guestJs} is not built (run 'npm run build')`);
@@ -68,36 +81,16 @@ async function main(argv: readonly string[]): Promise<number> {
     say(`the guest left no results (testbed exit ${r.exitCode}${r.failure !== undefined ? `: ${r.failure}` : ''})`);
     return r.exitCode === 0 ? 1 : r.exitCode;
   }
-  const raw = JSON.parse(fs.readFileSync(rawFile, 'utf8')) as RawResults;
-  const summary = summarizeResults(raw);
-  const doc = resultsDocument(
-    {
-      timestamp: started.toISOString(),
-      kernel: raw.guest.kernel,
-      vcpus: raw.guest.vcpus,
-      hostCpuModel: hostCpuModel(),
-      hostCores: cores,
-      accel: r.accel,
-      gitCommit: gitCommit(root),
-      node: process.version,
-      wallSeconds,
-    },
-    raw,
-    summary,
-  );
-  fs.writeFileSync(path.join(outDir, 'results.json'), serializeResults(doc));
-  const header =
-    `Falcon experiment ${doc.meta.timestamp}: kernel ${doc.meta.kernel}, ${doc.meta.vcpus} vCPUs (${doc.meta.accel}) on ${doc.meta.hostCpuModel} ` +
-    `(${cores} host cores), commit ${doc.meta.gitCommit}, ${plan.reps} rep(s) x ${plan.durationS} s\n` +
-    `softirq % per CPU = share of softirq time by vCPU (median); CPU s/GB = busy time of all vCPUs per GB received\n\n`;
-  const table = header + renderTable(summary) + (raw.notes.length > 0 ? raw.notes.map((n) => `note: ${n}`).join('\n') + '\n' : '');
-  fs.writeFileSync(path.join(outDir, 'table.txt'), table);
-  for (const spec of SCENARIOS) {
-    const blocks = summary.filter((b) => b.scenario === spec.id);
-    if (blocks.length === 0) continue;
-    fs.writeFileSync(path.join(outDir, `${spec.id}.svg`), renderBarChart(scenarioChart(blocks)));
-    for (const b of blocks) fs.writeFileSync(path.join(outDir, `softirq-${b.scenario}-${b.placement}.svg`), renderBarChart(softirqChart(b, raw.guest.vcpus)));
-  }
+  const raw = readRaw(rawFile);
+  const table = writeReport(outDir, raw, {
+    timestamp: started.toISOString(),
+    hostCpuModel: hostCpuModel(),
+    hostCores: cores,
+    accel: r.accel,
+    gitCommit: gitCommit(root),
+    node: process.version,
+    wallSeconds,
+  });
   process.stdout.write('\n' + table);
   say(`results in ${outDir} (results.json, table.txt, *.svg); VM run ${formatDuration(wallSeconds)}`);
   if (r.exitCode !== 0) {

@@ -4,7 +4,7 @@ import { scenario } from './scenarios';
 import { ExperimentPlan, ModeId, PlanBlock } from './types';
 
 /** Seconds a run costs beyond its measurement (setup, tool start, teardown) under TCG. */
-export const RUN_OVERHEAD_S = 4;
+export const RUN_OVERHEAD_S = 6;
 /** Seconds a boot plus topology setup costs under TCG. */
 export const BOOT_OVERHEAD_S = 45;
 
@@ -23,6 +23,7 @@ export function buildPlan(args: ExperimentArgs, rawFile: string, pending: Partia
     reps: args.reps,
     durationS: args.durationS,
     udpRateMbps: args.udpRateMbps,
+    accel: args.accel,
     gro: args.gro,
     blocks,
     pending,

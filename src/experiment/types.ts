@@ -77,6 +77,8 @@ export interface ExperimentPlan {
   durationS: number;
   /** Offered load of the UDP scenario, Mb/s. */
   udpRateMbps: number;
+  /** QEMU accelerator asked for (the testbed may fall back to tcg). */
+  accel?: 'tcg' | 'kvm';
   /** Put the wire in veth's NAPI/GRO mode (falcon-topology --gro). */
   gro: boolean;
   blocks: PlanBlock[];

@@ -1,0 +1,45 @@
+/**
+ * From raw guest results to what the user gets: results.json, table.txt and
+ * the SVG charts in the output directory, and the table text.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { resultsDocument, ResultsMeta, serializeResults } from './results-json';
+import { SCENARIOS } from './scenarios';
+import { summarizeResults } from './summary';
+import { renderBarChart, scenarioChart, softirqChart } from './svg';
+import { renderTable } from './table';
+import { RawResults } from './types';
+
+/** Host-side facts the guest cannot know. */
+export type HostMeta = Omit<ResultsMeta, 'kernel' | 'vcpus'>;
+
+/** Writes results.json, table.txt and the charts into `outDir`; returns the table text. */
+export function writeReport(outDir: string, raw: RawResults, host: HostMeta): string {
+  const summary = summarizeResults(raw);
+  const doc = resultsDocument({ ...host, kernel: raw.guest.kernel, vcpus: raw.guest.vcpus }, raw, summary);
+  fs.writeFileSync(path.join(outDir, 'results.json'), serializeResults(doc));
+  const m = doc.meta;
+  const header =
+    `Falcon experiment ${m.timestamp}: kernel ${m.kernel}, ${m.vcpus} vCPUs (${m.accel}) on ${m.hostCpuModel} ` +
+    `(${m.hostCores} host cores), commit ${m.gitCommit}, ${raw.plan.reps} rep(s) x ${raw.plan.durationS} s\n` +
+    `[min-max] = spread over repetitions; softirq % per CPU = each vCPU's share of softirq time (median); ` +
+    `CPU s/GB = busy time of all vCPUs per GB received\n\n`;
+  const notes = raw.notes.map((n) => `note: ${n}\n`).join('');
+  const table = header + renderTable(summary) + notes;
+  fs.writeFileSync(path.join(outDir, 'table.txt'), table);
+  for (const spec of SCENARIOS) {
+    const blocks = summary.filter((b) => b.scenario === spec.id);
+    if (blocks.length === 0) continue;
+    fs.writeFileSync(path.join(outDir, `${spec.id}.svg`), renderBarChart(scenarioChart(blocks)));
+    for (const b of blocks) fs.writeFileSync(path.join(outDir, `softirq-${b.scenario}-${b.placement}.svg`), renderBarChart(softirqChart(b, raw.guest.vcpus)));
+  }
+  return table;
+}
+
+/** Reads a raw.json the guest wrote. */
+export function readRaw(file: string): RawResults {
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as RawResults;
+  if (raw.version !== 1 || !Array.isArray(raw.runs)) throw new Error(`${file} is not a raw experiment result`);
+  return raw;
+}
