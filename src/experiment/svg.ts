@@ -56,10 +56,11 @@ export function renderBarChart(c: BarChart): string {
   const top = 40;
   const plotH = 240;
   const maxBars = Math.max(1, ...c.groups.map((g) => g.bars.length));
-  const groupW = maxBars * barW + gap;
+  // Wide enough for the group's bars and for its label under them.
+  const groupW = Math.max(maxBars * barW + gap, 110);
   const plotW = Math.max(200, c.groups.length * groupW);
   const legendH = 18 * Math.ceil(c.series.length / 3);
-  const width = left + plotW + 20;
+  const width = Math.max(left + plotW + 20, left + 3 * 180);
   const height = top + plotH + 50 + legendH;
   const dataMax = Math.max(0, ...c.groups.flatMap((g) => g.bars.map((b) => Math.max(b.value, b.max ?? 0))));
   const yMax = c.yMax ?? niceMax(dataMax);
@@ -79,7 +80,7 @@ export function renderBarChart(c: BarChart): string {
   parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#000"/>`);
   parts.push(`<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${xmlEscape(c.yLabel)}</text>`);
   c.groups.forEach((g, gi) => {
-    const gx = left + gap / 2 + gi * groupW;
+    const gx = left + gi * groupW + (groupW - g.bars.length * barW) / 2;
     g.bars.forEach((b, bi) => {
       const x = gx + bi * barW;
       const color = PALETTE[bi % PALETTE.length] as string;
