@@ -1,0 +1,83 @@
+/**
+ * The module as the reliability tests drive it: through the SDK (a fresh
+ * kernel-backed instance per use, because the family id changes on every
+ * insmod), plus module load/unload and the use count from sysfs.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { openFalcon, FalconInstance } from '../../../src';
+import { FalconError } from '../../../src/api/errors';
+import type { Stats } from '../../../src/api/types';
+import { projectDir } from '../guest';
+import { sh } from './sh';
+
+/** Opens the kernel backend, runs fn, closes it whatever happens. */
+export async function withFalcon<T>(fn: (f: FalconInstance) => Promise<T>): Promise<T> {
+  const f = await openFalcon({ backend: 'kernel' });
+  try {
+    return await fn(f);
+  } finally {
+    await f.close();
+  }
+}
+
+/** The errno code a promise rejects with, or 'ok' if it resolves. */
+export async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    if (e instanceof FalconError) return e.code;
+    throw e;
+  }
+}
+
+/**
+ * Detaches everything visible to root and restores load-time defaults. An
+ * attachment names its namespace only by cookie, which the shell cannot
+ * read, so each device is detached by ifindex in the caller's namespace and
+ * in every /run/netns namespace: detaching a *different* attached device
+ * that shares the ifindex is fine (everything goes), ENOENT/ENODEV are not
+ * errors here.
+ */
+export async function restoreDefaults(): Promise<void> {
+  await withFalcon(async (f) => {
+    const spaces: (string | undefined)[] = [undefined, ...(fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns') : [])];
+    for (let round = 0; round < 3; round++) {
+      const devs = await f.devices();
+      if (devs.length === 0) break;
+      for (const d of devs) for (const ns of spaces) await outcome(f.detach({ ifindex: d.ifindex, netns: ns }));
+    }
+    const cfg = await f.getConfig();
+    await f.setConfig({
+      enabled: true, cpus: cfg.onlineCpus, mode: 'stage', policy: 'balanced', threshold: 80, intervalMs: 12, queueLimit: 1000,
+    });
+    await f.unpinLoad();
+    await f.resetStats();
+  });
+}
+
+/** Falcon's own drops: per-CPU queue-full drops plus purges. */
+export function falconLost(s: Stats): number {
+  return s.cpus.reduce((n, c) => n + c.dropped + c.purged, 0);
+}
+
+export function koPath(): string {
+  return path.join(projectDir(), 'kernel', 'falcon.ko');
+}
+
+export function moduleLoaded(): boolean {
+  return fs.existsSync('/sys/module/falcon');
+}
+
+export function refcnt(): number {
+  return Number(fs.readFileSync('/sys/module/falcon/refcnt', 'utf8').trim());
+}
+
+export function insmod(): void {
+  if (!moduleLoaded()) sh(['insmod', koPath()]);
+}
+
+export function rmmod(): void {
+  sh(['rmmod', 'falcon']);
+}

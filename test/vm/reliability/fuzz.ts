@@ -1,0 +1,31 @@
+/** Runs tools/fuzz/falcon-fuzz.c (built in the guest) and parses its summary. */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import { buildC, FUZZER } from './cbuild';
+
+export interface FuzzSummary {
+  seed: number;
+  count: number;
+  sent: number;
+  expected: number;
+  answered: number;
+  droppedByCore: number;
+  missing: number;
+  unclean: number;
+  permViolations: number;
+  errnos: Record<string, number>;
+}
+
+/** Runs the fuzzer; prints its header and summary; returns the summary. */
+export function fuzz(args: readonly string[], prefix: readonly string[] = []): FuzzSummary {
+  const bin = buildC(FUZZER);
+  const argv = [...prefix, bin, ...args];
+  const started = Date.now();
+  const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const lines = r.stdout.trim().split('\n');
+  console.log(`      ${lines[0] ?? ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`      ${lines[lines.length - 1] ?? ''}`);
+  assert.strictEqual(r.status, 0, `falcon-fuzz ${args.join(' ')} failed (${String(r.status)}):\n${r.stderr.slice(0, 4000)}`);
+  return JSON.parse(lines[lines.length - 1] ?? '{}') as FuzzSummary;
+}
+
