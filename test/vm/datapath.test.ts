@@ -110,7 +110,7 @@ describe('vm: falcon datapath', function () {
         if (d.steered >= d.seen / 2) assert.ok(dominant(d).share > 0.95, `${name}: one CPU carries the flow (${JSON.stringify(d.target)})`);
         else assert.ok(d.local >= 250, `${name}: ran in place (${JSON.stringify(d)})`);
         assert.ok(d.seen >= 290, `${name} saw ${d.seen} of 300`);
-        assert.strictEqual(ran, p.target, `${name}: datapath CPU ${ran}, pick ${JSON.stringify(p)}`);
+        assert.strictEqual(ran, p.target, `${name}: datapath CPU ${ran}, pick ${JSON.stringify(p)}, stats ${JSON.stringify(d)}`);
         seen[name] = ran;
         prev = ran;
       }
