@@ -445,6 +445,7 @@ static void send_buf(const void *p, size_t n)
 struct pending {
 	uint32_t seq;
 	uint8_t cmd;
+	int must_eperm;	/* --unpriv: an admin command the core will dispatch */
 	int done;
 };
 
@@ -460,7 +461,7 @@ static void check_errno(const struct pending *p, int err)
 		return;
 	}
 	errno_hist[e]++;
-	if (unpriv && admin_cmd[p->cmd] && e != EPERM) {
+	if (p->must_eperm && e != EPERM) {
 		perm_violations++;
 		fprintf(stderr, "falcon-fuzz: seq %u cmd %u: unprivileged got %d, not EPERM\n",
 			p->seq, p->cmd, err);
@@ -545,6 +546,12 @@ static void send_batch(struct msg *msgs, const int *sane, int n)
 			pend[np].seq = h->nlmsg_seq;
 			pend[np].cmd = msgs[i].len >= NLMSG_HDRLEN + 1 ?
 				((const struct genlmsghdr *)NLMSG_DATA(h))->cmd : 0;
+			/* genetlink checks the header length and the command
+			 * before permissions; without NLM_F_REQUEST the core
+			 * only acks */
+			pend[np].must_eperm = unpriv && admin_cmd[pend[np].cmd] &&
+				(h->nlmsg_flags & NLM_F_REQUEST) &&
+				h->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN;
 			pend[np].done = 0;
 			np++;
 		} else {

@@ -12,11 +12,15 @@ import { spawnSync } from 'child_process';
 import { guestOnly } from '../guest';
 import { buildC, DUMP_HOLD } from './cbuild';
 import { insmod, moduleLoaded, refcnt, restoreDefaults, rmmod } from './falcon';
-import { background, sleep, waitFor } from './sh';
+import { background, waitFor } from './sh';
 import { SKB_CACHES, SLAB_BASELINE, skbSlabs } from './slab';
 
-/** Objects per cache the per-CPU slabs and NAPI skb caches may still hold. */
-const SLAB_TOLERANCE = 512;
+/**
+ * Objects per cache that may legitimately remain: after a shrink the reading
+ * is within a handful of the baseline (measured: 20 -> 21), while a leak of
+ * even 0.1 % of the suite's ~10^5-10^6 packets would be hundreds.
+ */
+const SLAB_TOLERANCE = 64;
 
 describe('vm: reliability: leaks', function () {
   guestOnly(this);
@@ -66,6 +70,5 @@ describe('vm: reliability: leaks', function () {
     );
     console.log(`      baseline ${JSON.stringify(base)} now ${JSON.stringify(now)} (tolerance ${SLAB_TOLERANCE})`);
     assert.ok(settled, `skb slabs grew: ${JSON.stringify(base)} -> ${JSON.stringify(now)}`);
-    await sleep(0);
   });
 });

@@ -20,8 +20,8 @@ export interface Sizes {
 }
 
 export const SIZES: Sizes = FULL
-  ? { fuzzCount: 50_000, unprivFuzzCount: 10_000, attachCycles: 100, reloadCycles: 20, accountingPackets: 200_000 }
-  : { fuzzCount: 5_000, unprivFuzzCount: 1_000, attachCycles: 10, reloadCycles: 3, accountingPackets: 20_000 };
+  ? { fuzzCount: 100_000, unprivFuzzCount: 20_000, attachCycles: 100, reloadCycles: 20, accountingPackets: 200_000 }
+  : { fuzzCount: 10_000, unprivFuzzCount: 2_000, attachCycles: 10, reloadCycles: 3, accountingPackets: 20_000 };
 
 /** The fuzzer's fixed default seed: same seed, same messages, same run. */
 export const FUZZ_SEED = process.env['FALCON_FUZZ_SEED'] ?? '20210426';
