@@ -96,6 +96,13 @@ GenlSocket::GenlSocket(const Napi::CallbackInfo& info)
     SystemError(env_, -status, "uv_poll_init").ThrowAsJavaScriptException();
     return;
   }
+  sender_ = std::make_unique<Sender>(loop, fd_, this, OnSendFailure);
+  if (!sender_->Started()) {
+    int error = sender_->StartError();
+    Release();  // closes the poll handle; the sender's state closes the fd
+    SystemError(env_, error, "pthread_create").ThrowAsJavaScriptException();
+    return;
+  }
   // A callback scope per wake-up needs an async context; its resource is a
   // plain object so that it does not keep this socket alive.
   napi_async_init(env_, Napi::Object::New(env_), Napi::String::New(env_, "FalconGenlSocket"),
@@ -135,10 +142,13 @@ void GenlSocket::Release() {
     poll_ = nullptr;
     watching_ = false;
   }
-  if (fd_ >= 0) {
+  if (sender_) {
+    sender_->Stop();  // the fd closes when the thread lets go of it
+    sender_.reset();
+  } else if (fd_ >= 0) {
     close(fd_);
-    fd_ = -1;
   }
+  fd_ = -1;
 }
 
 Napi::Value GenlSocket::SendRequest(const Napi::CallbackInfo& info) {
@@ -175,27 +185,29 @@ Napi::Value GenlSocket::SendRequest(const Napi::CallbackInfo& info) {
 }
 
 void GenlSocket::Pump() {
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
   while (fd_ >= 0 && !queue_.empty() && sent_.size() < kWindow) {
     // Strict FIFO: a dump waiting for the previous dump holds back what follows it.
     if (queue_.front()->dump && dumpInFlight_) break;
     std::unique_ptr<Request> request = std::move(queue_.front());
     queue_.pop_front();
-    ssize_t n;
-    do {
-      n = sendto(fd_, request->bytes.data(), request->bytes.size(), MSG_DONTWAIT,
-                 reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel));
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      request->deferred.Reject(SystemError(env_, errno, "sendto").Value());
-      continue;
-    }
-    std::vector<uint8_t>().swap(request->bytes);
     if (request->dump) dumpInFlight_ = true;
     uint32_t seq = request->seq;
+    sender_->Post(seq, std::move(request->bytes));
     sent_.emplace(seq, std::move(request));
   }
+}
+
+void GenlSocket::OnSendFailure(uv_async_t* handle) {
+  auto* self = static_cast<GenlSocket*>(handle->data);
+  if (!self->sender_) return;
+  Napi::Env env = self->env_;
+  Napi::HandleScope scope(env);
+  Napi::CallbackScope callbackScope(env, self->asyncContext_);
+  for (const Sender::Failure& failure : self->sender_->TakeFailures()) {
+    if (self->sent_.count(failure.first)) self->Reject(failure.first, SystemError(env, failure.second, "sendto"));
+  }
+  self->Pump();
+  self->UpdateWatch();
 }
 
 void GenlSocket::UpdateWatch() {

@@ -1,8 +1,9 @@
 // One AF_NETLINK / NETLINK_GENERIC socket, driven from the Node event loop.
 //
-// The socket is non-blocking and watched by a libuv poll handle, so no call
-// ever blocks the loop and no thread-pool thread is tied up waiting for the
-// kernel. Requests are matched to answers by sequence number; many may be in
+// Answers are read from the non-blocking socket when a libuv poll handle
+// says it is readable; requests are sent by a thread of the socket's own
+// (sender.h: the kernel runs the request inside sendmsg), so no call blocks
+// the loop and no thread-pool thread is tied up waiting for the kernel. Requests are matched to answers by sequence number; many may be in
 // flight (up to a window, so the kernel never drops an ack for lack of
 // receive-buffer room), and dumps are sent one at a time because the kernel
 // serves a single dump per socket.
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "nlmsg.h"
+#include "sender.h"
 
 namespace falcon {
 
@@ -52,6 +54,7 @@ class GenlSocket : public Napi::ObjectWrap<GenlSocket> {
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnSendFailure(uv_async_t* handle);
   static void OnEnvCleanup(void* arg);
 
   void Pump();
@@ -69,6 +72,7 @@ class GenlSocket : public Napi::ObjectWrap<GenlSocket> {
   uint32_t portId_ = 0;
   uint32_t nextSeq_ = 1;
   uv_poll_t* poll_ = nullptr;  // freed by its close callback
+  std::unique_ptr<Sender> sender_;  // owns fd_ once started
   bool watching_ = false;
   bool selfRef_ = false;  // the JS object is pinned while work is pending
   bool dumpInFlight_ = false;
