@@ -546,11 +546,13 @@ static void send_batch(struct msg *msgs, const int *sane, int n)
 			pend[np].seq = h->nlmsg_seq;
 			pend[np].cmd = msgs[i].len >= NLMSG_HDRLEN + 1 ?
 				((const struct genlmsghdr *)NLMSG_DATA(h))->cmd : 0;
-			/* genetlink checks the header length and the command
-			 * before permissions; without NLM_F_REQUEST the core
-			 * only acks */
+			/* genetlink checks the header length and looks the
+			 * command up (as do or dump: every admin command is
+			 * do-only) before permissions; without NLM_F_REQUEST
+			 * the core only acks */
 			pend[np].must_eperm = unpriv && admin_cmd[pend[np].cmd] &&
 				(h->nlmsg_flags & NLM_F_REQUEST) &&
+				(h->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP &&
 				h->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN;
 			pend[np].done = 0;
 			np++;

@@ -10,6 +10,11 @@
  *      + backlog drops (/proc/net/softnet_stat)
  *      + Udp InErrors in h2c1 and h2 (InErrors includes RcvbufErrors)
  *
+ * Only the test's packets may cross the path while it counts (Falcon drops
+ * whatever its tiny queues cannot take, not just ours): IPv6 is switched off
+ * in the four namespaces and the neighbours are made permanent, so no
+ * router solicitations, MLD reports or ARP probes slip in.
+ *
  * The sender is paced so the veth backlogs do not overflow: a backlog drop
  * behind a veth is counted twice by the kernel (softnet dropped and the veth's
  * tx_dropped), which is the kernel's bookkeeping, not ours.
@@ -34,6 +39,22 @@ interface Counters {
   udpInErrors: number;
 }
 
+function mac(ns: string, dev: string): string {
+  return (JSON.parse(nsSh(ns, ['ip', '-j', 'link', 'show', 'dev', dev])) as { address: string }[])[0]?.address ?? '';
+}
+
+/** No IPv6 chatter and no ARP traffic on the measured path. */
+function quietPath(): void {
+  for (const ns of PATH_NS) for (const k of ['all', 'default']) nsSh(ns, ['sysctl', '-qw', `net.ipv6.conf.${k}.disable_ipv6=1`]);
+  const neigh = (ns: string, addr: string, dev: string, lladdr: string): void => {
+    nsSh(ns, ['ip', 'neigh', 'replace', addr, 'lladdr', lladdr, 'dev', dev, 'nud', 'permanent']);
+  };
+  neigh('h1c1', '10.0.2.1', 'eth0', mac('h2c1', 'eth0'));
+  neigh('h2c1', '10.0.1.1', 'eth0', mac('h1c1', 'eth0'));
+  neigh('h1', '192.0.2.2', 'w1', mac('h2', 'w2'));
+  neigh('h2', '192.0.2.1', 'w2', mac('h1', 'w1'));
+}
+
 async function counters(): Promise<Counters> {
   const devices: Record<string, number> = {};
   for (const ns of PATH_NS) for (const [dev, n] of Object.entries(deviceDrops(ns))) devices[`${ns}/${dev}`] = n;
@@ -56,6 +77,7 @@ describe('vm: reliability: accounting', function () {
     // neighbour queues (and may drop) packets without a device counter
     nsSh('h1c1', ['ping', '-c', '3', '-i', '0.2', '-W', '3', '10.0.2.1']);
     nsSh('h2c1', ['ping', '-c', '3', '-i', '0.2', '-W', '3', '10.0.1.1']);
+    quietPath();
     await withFalcon(async (f) => {
       for (const ifname of ['w2', 'vx0', 'vc1']) await f.attach({ ifname, netns: 'h2' });
       await f.attach({ ifname: 'eth0', netns: 'h2c1' });
