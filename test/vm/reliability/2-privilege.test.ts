@@ -3,7 +3,8 @@
  * capability sets) gets EPERM from every mutating command and changes
  * nothing; reads still work. Checked with well-formed SDK calls and with the
  * fuzzer in --unpriv mode (every admin command, garbage or not, is EPERM:
- * the genetlink core checks before parsing).
+ * never succeeds: EPERM, or EINVAL/EOPNOTSUPP where the core refuses the
+ * garbage first; "nothing changed" is then checked as root).
  */
 import * as assert from 'assert';
 import { guestOnly } from '../guest';
@@ -67,7 +68,7 @@ describe('vm: reliability: privilege', function () {
     assert.ok(Object.keys(r).length >= 10);
   });
 
-  it(`every admin command among ${SIZES.unprivFuzzCount} fuzzed messages is EPERM`, () => {
+  it(`no admin command among ${SIZES.unprivFuzzCount} fuzzed messages succeeds`, () => {
     const s = fuzz(['--unpriv', '--seed', FUZZ_SEED, '--count', String(SIZES.unprivFuzzCount)], NOBODY);
     assert.strictEqual(s.permViolations, 0);
     assert.strictEqual(s.missing, 0);
