@@ -2,7 +2,7 @@
  * Privilege: a process without CAP_NET_ADMIN (uid 65534, no groups, empty
  * capability sets) gets EPERM from every mutating command and changes
  * nothing; reads still work. Checked with well-formed SDK calls and with the
- * fuzzer in --unpriv mode (every admin command, garbage or not, is EPERM:
+ * fuzzer in --unpriv mode (an admin command, garbage or not,
  * never succeeds: EPERM, or EINVAL/EOPNOTSUPP where the core refuses the
  * garbage first; "nothing changed" is then checked as root).
  */
