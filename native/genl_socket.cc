@@ -164,6 +164,7 @@ Napi::Value GenlSocket::SendRequest(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   bool dump = info[1].As<Napi::Boolean>().Value();
+  bool inlineSend = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
   Napi::Buffer<uint8_t> payload = info[2].As<Napi::Buffer<uint8_t>>();
 
   auto request = std::make_unique<Request>(env);
@@ -175,6 +176,7 @@ Napi::Value GenlSocket::SendRequest(const Napi::CallbackInfo& info) {
   request->seq = nextSeq_++;
   if (nextSeq_ == 0) nextSeq_ = 1;  // 0 is what unsolicited messages carry
   request->dump = dump;
+  request->inlineSend = inlineSend;
   uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
   request->bytes = BuildRequest(static_cast<uint16_t>(type), flags, request->seq, payload.Data(),
                                 payload.Length());
@@ -192,8 +194,14 @@ void GenlSocket::Pump() {
     queue_.pop_front();
     if (request->dump) dumpInFlight_ = true;
     uint32_t seq = request->seq;
-    sender_->Post(seq, std::move(request->bytes));
+    bool inlineSend = request->inlineSend;
+    std::vector<uint8_t> bytes = std::move(request->bytes);
     sent_.emplace(seq, std::move(request));
+    if (!inlineSend) {
+      sender_->Post(seq, std::move(bytes));
+    } else if (int error = sender_->SendNowOrPost(seq, std::move(bytes))) {
+      Reject(seq, SystemError(env_, error, "sendto"));
+    }
   }
 }
 

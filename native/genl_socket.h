@@ -38,6 +38,7 @@ class GenlSocket : public Napi::ObjectWrap<GenlSocket> {
   struct Request {
     uint32_t seq = 0;
     bool dump = false;
+    bool inlineSend = false;  // the caller says the kernel answers it without sleeping
     std::vector<uint8_t> bytes;  // the framed message until it is sent
     Napi::Promise::Deferred deferred;
     std::vector<std::vector<uint8_t>> parts;  // reply payloads after the nlmsghdr
@@ -45,7 +46,8 @@ class GenlSocket : public Napi::ObjectWrap<GenlSocket> {
     explicit Request(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
   };
 
-  // request(type: number, dump: boolean, payload: Buffer): Promise<{parts, interrupted}>
+  // request(type: number, dump: boolean, payload: Buffer, inline?: boolean):
+  //   Promise<{parts, interrupted}>
   Napi::Value SendRequest(const Napi::CallbackInfo& info);
   // close(): rejects what is pending and releases the socket; idempotent.
   Napi::Value Close(const Napi::CallbackInfo& info);

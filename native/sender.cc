@@ -19,6 +19,7 @@ struct Sender::State {
   std::vector<Failure> failures;
   uv_async_t* async = nullptr;  // null once the loop side stopped
   bool stopping = false;
+  bool sending = false;  // the thread is inside sendto()
   int fd = -1;
 
   ~State() {
@@ -27,6 +28,7 @@ struct Sender::State {
 };
 
 static void* Run(void* arg);
+static int SendTo(int fd, const std::vector<uint8_t>& bytes);
 
 Sender::Sender(uv_loop_t* loop, int fd, void* data, uv_async_cb onFailure)
     : state_(std::make_shared<State>()) {
@@ -60,6 +62,30 @@ void Sender::Post(uint32_t seq, std::vector<uint8_t> bytes) {
   state_->wake.notify_one();
 }
 
+static int SendTo(int fd, const std::vector<uint8_t>& bytes) {
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  ssize_t n;
+  do {
+    n = sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&kernel),
+               sizeof(kernel));
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? errno : 0;
+}
+
+int Sender::SendNowOrPost(uint32_t seq, std::vector<uint8_t> bytes) {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    if (!state_->outbox.empty() || state_->sending) {
+      state_->outbox.emplace_back(seq, std::move(bytes));
+      state_->wake.notify_one();
+      return 0;
+    }
+  }
+  // Nothing ahead of us, and only the loop thread posts: order holds.
+  return SendTo(state_->fd, bytes);
+}
+
 std::vector<Sender::Failure> Sender::TakeFailures() {
   std::vector<Failure> failures;
   std::lock_guard<std::mutex> lock(state_->mutex);
@@ -86,22 +112,17 @@ void Sender::Stop() {
 static void* Run(void* arg) {
   std::shared_ptr<Sender::State> state = std::move(*static_cast<std::shared_ptr<Sender::State>*>(arg));
   delete static_cast<std::shared_ptr<Sender::State>*>(arg);
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
   std::unique_lock<std::mutex> lock(state->mutex);
   for (;;) {
     state->wake.wait(lock, [&] { return state->stopping || !state->outbox.empty(); });
     if (state->stopping) return nullptr;
     auto [seq, bytes] = std::move(state->outbox.front());
     state->outbox.pop_front();
+    state->sending = true;
     lock.unlock();
-    ssize_t n;
-    do {
-      n = sendto(state->fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
-                 sizeof(kernel));
-    } while (n < 0 && errno == EINTR);
-    int error = n < 0 ? errno : 0;
+    int error = SendTo(state->fd, bytes);
     lock.lock();
+    state->sending = false;
     if (error != 0) {
       state->failures.emplace_back(seq, error);
       if (state->async != nullptr) uv_async_send(state->async);

@@ -31,6 +31,11 @@ class Sender {
 
   // Queues one framed message; sent in order.
   void Post(uint32_t seq, std::vector<uint8_t> bytes);
+  // Sends on the calling (loop) thread when nothing is queued or being sent,
+  // so order is kept; else queues like Post. Only for requests the caller
+  // knows the kernel answers without sleeping: a thread hop costs two
+  // cross-thread wake-ups per round trip. Returns 0 or a positive errno.
+  int SendNowOrPost(uint32_t seq, std::vector<uint8_t> bytes);
   // Failed sends reported since the last call.
   std::vector<Failure> TakeFailures();
   // Stops the thread (after the send in progress, if any) and releases the

@@ -4,7 +4,7 @@ import type { Falcon } from './api/types';
 import { FalconClient } from './client/falcon-client';
 import { createMockTransport } from './mock';
 import type { MockControls, MockOptions } from './mock';
-import { FAMILY_NAME } from './protocol/generated';
+import { FAMILY_NAME, OPERATIONS } from './protocol/generated';
 import { NativeGenlTransport } from './transport/native';
 
 /** Which backend openFalcon uses; 'auto' takes the kernel when the module is loaded, else the mock. */
@@ -14,6 +14,13 @@ export type BackendChoice = 'kernel' | 'mock' | 'auto';
 export interface OpenOptions extends MockOptions {
   /** Default 'kernel': the SDK never falls back to the mock unless asked to. */
   backend?: BackendChoice;
+  /**
+   * Kernel backend: send the read requests (get-config, get-device,
+   * get-stats, pick) on the event-loop thread. Round trips get much faster
+   * (no thread hand-off), but the loop then waits while the kernel serves
+   * them, which includes waiting for RTNL. Default false: never block.
+   */
+  inlineReads?: boolean;
 }
 
 /** A Falcon instance; on the mock backend, `mock` drives the simulated host. */
@@ -43,10 +50,17 @@ class MockBackedFalcon extends FalconClient implements MockFalcon {
   }
 }
 
-async function openKernel(): Promise<KernelFalcon> {
+// Commands without GENL_ADMIN_PERM are the module's reads.
+const READ_COMMANDS: ReadonlySet<number> = new Set(
+  Object.values(OPERATIONS)
+    .filter((op) => !op.admin)
+    .map((op) => op.id),
+);
+
+async function openKernel(inlineReads: boolean): Promise<KernelFalcon> {
   let transport: NativeGenlTransport;
   try {
-    transport = await NativeGenlTransport.open(FAMILY_NAME);
+    transport = await NativeGenlTransport.open(FAMILY_NAME, inlineReads ? READ_COMMANDS : new Set());
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ENOENT') throw new FalconError({ code: 'ENOENT', message: MODULE_NOT_LOADED_MESSAGE, syscall: 'open' });
@@ -79,15 +93,15 @@ function openMock(options: MockOptions): MockBackedFalcon {
 export function openFalcon(options: OpenOptions & { backend: 'mock' }): Promise<MockFalcon>;
 export function openFalcon(options?: OpenOptions): Promise<FalconInstance>;
 export async function openFalcon(options: OpenOptions = {}): Promise<FalconInstance> {
-  const { backend = 'kernel', ...mockOptions } = options;
+  const { backend = 'kernel', inlineReads = false, ...mockOptions } = options;
   switch (backend) {
     case 'kernel':
-      return openKernel();
+      return openKernel(inlineReads);
     case 'mock':
       return openMock(mockOptions);
     case 'auto':
       try {
-        return await openKernel();
+        return await openKernel(inlineReads);
       } catch {
         return openMock(mockOptions);
       }
@@ -101,6 +115,7 @@ export * from './api/types';
 export { parseCpuList, formatCpuList, toCpuArray, cpusToBitmap, bitmapToCpus } from './api/cpuset';
 export { FalconClient, DUMP_RETRIES } from './client/falcon-client';
 export { GenlSocket, NativeGenlTransport } from './transport/native';
+export type { NativeRequestOptions } from './transport/native';
 export type { FamilyInfo, McastGroup, FamilyOp } from './transport/nlctrl';
 export type { GenlTransport, GenlReplies, RequestOptions, NetlinkErrorInfo } from './transport/types';
 export { NetlinkRequestError } from './transport/types';

@@ -15,7 +15,7 @@ interface AddonReply {
 
 /** The addon's GenlSocket class, as native/genl_socket.cc defines it. */
 interface AddonSocket {
-  request(type: number, dump: boolean, payload: Buffer): Promise<AddonReply>;
+  request(type: number, dump: boolean, payload: Buffer, inline?: boolean): Promise<AddonReply>;
   close(): void;
   readonly portId: number;
   readonly pending: number;
@@ -58,7 +58,23 @@ function toRequestError(error: unknown): NetlinkRequestError {
   return new NetlinkRequestError({ errno: e.errno, code: e.code, message, badAttrOffset: e.badAttrOffset });
 }
 
-/** A Generic Netlink socket (any family). Requests never block the event loop. */
+/** Options of one request on a native socket. */
+export interface NativeRequestOptions extends RequestOptions {
+  /**
+   * Send on the event-loop thread (when no threaded send is ahead of it)
+   * instead of the socket's sender thread: saves two thread wake-ups per
+   * round trip, but the loop waits while the kernel serves the request
+   * (locks such as RTNL). Only for requests known to be answered quickly.
+   */
+  readonly inline?: boolean;
+}
+
+/**
+ * A Generic Netlink socket (any family). Requests are sent by a thread of
+ * the socket's own and answers read when libuv polls the socket readable, so
+ * the event loop never waits for the kernel (unless a request asks to be
+ * sent inline).
+ */
 export class GenlSocket {
   private constructor(private readonly native: AddonSocket) {}
 
@@ -87,10 +103,10 @@ export class GenlSocket {
    * NLM_F_REQUEST|NLM_F_ACK (and NLM_F_DUMP for dumps). Rejects with a
    * NetlinkRequestError whose badAttrOffset counts from the genlmsghdr.
    */
-  async request(familyId: number, payload: Buffer, options: RequestOptions): Promise<GenlReplies> {
+  async request(familyId: number, payload: Buffer, options: NativeRequestOptions): Promise<GenlReplies> {
     let reply: AddonReply;
     try {
-      reply = await this.native.request(familyId, options.dump, payload);
+      reply = await this.native.request(familyId, options.dump, payload, options.inline === true);
     } catch (error) {
       throw toRequestError(error);
     }
@@ -127,13 +143,18 @@ export class NativeGenlTransport implements GenlTransport {
   constructor(
     private readonly socket: GenlSocket,
     readonly family: FamilyInfo,
+    private readonly inlineCommands: ReadonlySet<number> = new Set(),
   ) {}
 
-  /** Opens a socket and resolves `familyName`; rejects with ENOENT when absent. */
-  static async open(familyName: string): Promise<NativeGenlTransport> {
+  /**
+   * Opens a socket and resolves `familyName`; rejects with ENOENT when absent.
+   * Requests whose genl command is in `inlineCommands` are sent inline
+   * (see NativeRequestOptions.inline); the lookup itself never is.
+   */
+  static async open(familyName: string, inlineCommands: ReadonlySet<number> = new Set()): Promise<NativeGenlTransport> {
     const socket = GenlSocket.open();
     try {
-      return new NativeGenlTransport(socket, await socket.resolveFamily(familyName));
+      return new NativeGenlTransport(socket, await socket.resolveFamily(familyName), inlineCommands);
     } catch (error) {
       socket.close();
       throw error;
@@ -141,7 +162,8 @@ export class NativeGenlTransport implements GenlTransport {
   }
 
   request(payload: Buffer, options: RequestOptions): Promise<GenlReplies> {
-    return this.socket.request(this.family.id, payload, options);
+    const inline = payload.length > 0 && this.inlineCommands.has(payload.readUInt8(0));
+    return this.socket.request(this.family.id, payload, { dump: options.dump, inline });
   }
 
   openNetns(ref: string): Promise<number> {

@@ -103,6 +103,12 @@ describe('native Generic Netlink transport (nlctrl)', function () {
     assert.equal(socket.pending, 0);
   });
 
+  it('sends inline on request, in order with threaded sends', async () => {
+    const payload = encodeGetFamily('nlctrl');
+    const mixed = Array.from({ length: 100 }, (_, i) => socket.request(GENL_ID_CTRL, payload, { dump: false, inline: i % 2 === 0 }));
+    for (const replies of await Promise.all(mixed)) assert.equal(replies.length, 1);
+  });
+
   it('rejects what is pending when closed, and everything after', async () => {
     const pending = [
       ...Array.from({ length: 100 }, () => socket.resolveFamily('nlctrl')),
