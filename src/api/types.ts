@@ -108,6 +108,12 @@ export interface DeviceStats {
   readonly dropped: number;
   /** Steered packets by target CPU (only CPUs with a non-zero count). */
   readonly targets: ReadonlyArray<{ readonly cpu: number; readonly packets: number }>;
+  /**
+   * Flow hash of a recent packet on this device (sampled every 64th packet
+   * per CPU); absent until one is seen. With one flow it is that flow's
+   * hash, to give to pick.
+   */
+  readonly lastHash?: number;
 }
 
 /** A stats snapshot. */

@@ -15,6 +15,7 @@ export function statsJson(s: Stats): Record<string, unknown> {
       ifindex: d.ifindex, ifname: d.ifname, netns_cookie: d.netnsCookie, stage: d.stage, seen: d.seen,
       steered: d.steered, local: d.local, gated: d.gated, second: d.second, dropped: d.dropped,
       targets: d.targets.map((t) => ({ cpu: t.cpu, packets: t.packets })),
+      last_hash: d.lastHash ?? null,
     })),
   };
 }

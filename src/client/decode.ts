@@ -116,6 +116,7 @@ export function decodeDeviceStats(op: string, attrs: AttrMap): DeviceStats {
     second: num(op, attrs, 'second'),
     dropped: num(op, attrs, 'dropped'),
     targets: targets.map((t) => ({ cpu: num(op, t, 'cpu'), packets: num(op, t, 'packets') })),
+    ...(attrs['last-hash'] !== undefined ? { lastHash: num(op, attrs, 'last-hash') } : {}),
   };
 }
 
