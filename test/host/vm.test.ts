@@ -13,7 +13,7 @@ import { which, QEMU_BINARY } from '../../src/testbed/qemu';
 const root = projectRoot();
 
 describe('testbed VM', function () {
-  this.timeout(900_000);
+  this.timeout(1_800_000);
 
   before(function () {
     if (which(QEMU_BINARY) !== undefined) return;
@@ -26,7 +26,11 @@ describe('testbed VM', function () {
     const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
     const r = await runInVm({
       cwd: root,
-      timeoutS: 600,
+      // The datapath tests steer one flow's three stages onto CPUs 1-3.
+      cpus: 4,
+      timeoutS: 1500,
+      // FALCON_FULL=1 npm test runs the reliability suite at full size.
+      env: process.env['FALCON_FULL'] === '1' ? { FALCON_FULL: '1' } : {},
       // One node process for every VM test: node over 9p is slow to start.
       command: [process.execPath, mocha, '--no-config', '--no-package', '--timeout', '120000', '--recursive', 'dist/test/vm/**/*.test.js'],
     });
