@@ -21,6 +21,7 @@ struct falcon_config falcon_cfg = {
 };
 
 DEFINE_MUTEX(falcon_mutex);
+DEFINE_MUTEX(falcon_sets_mutex);
 cpumask_var_t falcon_cpus;
 cpumask_var_t falcon_usable;
 unsigned int falcon_gen = 1;

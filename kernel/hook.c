@@ -39,19 +39,19 @@ static struct falcon_eset *falcon_eset_build(const struct cpumask *set)
 	return e;
 }
 
-/* Recompute one device's effective set. Under falcon_mutex. */
+/* Recompute one device's effective set. Under falcon_sets_mutex. */
 static void falcon_dev_refresh(struct falcon_dev *fd)
 {
 	struct falcon_eset *e, *old;
 
 	/* Out of memory: an empty set (steering off) rather than a stale one */
 	e = falcon_eset_build(fd->has_cpus ? fd->cpus : falcon_cpus);
-	old = rcu_replace_pointer(fd->set, e, lockdep_is_held(&falcon_mutex));
+	old = rcu_replace_pointer(fd->set, e, lockdep_is_held(&falcon_sets_mutex));
 	if (old)
 		kfree_rcu(old, rcu);
 }
 
-/* The global set or the usable CPUs changed. Under falcon_mutex. */
+/* The global set or the usable CPUs changed. Under falcon_sets_mutex. */
 void falcon_refresh_sets(void)
 {
 	struct falcon_dev *fd;
@@ -203,7 +203,12 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 		fd->has_cpus = true;
 		cpumask_copy(fd->cpus, cpus);
 	}
+
+	/* On the list first, so that hotplug keeps its set current */
+	mutex_lock(&falcon_sets_mutex);
 	falcon_dev_refresh(fd);
+	list_add_tail(&fd->list, &falcon_devs);
+	mutex_unlock(&falcon_sets_mutex);
 
 	fd->ops.hook = falcon_hook;
 	fd->ops.priv = fd;
@@ -213,12 +218,16 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 	fd->ops.dev = dev;
 	err = nf_register_net_hook(fd->net, &fd->ops);
 	if (err)
-		goto err_free;
+		goto err_unlist;
 
-	list_add_tail(&fd->list, &falcon_devs);
 	falcon_gen++;
 	*out = fd;
 	return 0;
+
+err_unlist:
+	mutex_lock(&falcon_sets_mutex);
+	list_del(&fd->list);
+	mutex_unlock(&falcon_sets_mutex);
 
 err_free:
 	falcon_dev_free(fd);
@@ -234,12 +243,17 @@ err_free:
 void falcon_detach(struct falcon_dev *fd, bool purge)
 {
 	ASSERT_RTNL();
+	mutex_lock(&falcon_sets_mutex);
 	list_del(&fd->list);
+	mutex_unlock(&falcon_sets_mutex);
 	falcon_gen++;
 	nf_unregister_net_hook(fd->net, &fd->ops);
 	synchronize_net();
-	if (purge)
+	if (purge) {
+		mutex_lock(&falcon_sets_mutex);
 		falcon_queue_purge_dev(fd->dev);
+		mutex_unlock(&falcon_sets_mutex);
+	}
 	falcon_dev_free(fd);
 }
 
@@ -258,6 +272,12 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 	if (fd)
 		falcon_detach(fd, true);
 	mutex_unlock(&falcon_mutex);
+	if (!fd) {
+		/* Detached earlier: what it queued then may still be queued */
+		mutex_lock(&falcon_sets_mutex);
+		falcon_queue_purge_dev(dev);
+		mutex_unlock(&falcon_sets_mutex);
+	}
 	return NOTIFY_DONE;
 }
 
@@ -272,7 +292,10 @@ int falcon_hook_init(void)
 
 /*
  * Module unload: remove every hook, wait once for hooks in flight, then free
- * each device's queued skbs while RTNL still keeps the devices registered.
+ * every queued skb (attached devices' and those a detach left to drain)
+ * while RTNL still keeps their devices registered: once the notifier is gone
+ * nothing would purge the skbs of a device unregistered before the NAPIs
+ * stop. Nothing queues any more (hotplug went first, the hooks are gone).
  */
 void falcon_hook_exit(void)
 {
@@ -283,11 +306,13 @@ void falcon_hook_exit(void)
 	list_for_each_entry(fd, &falcon_devs, list)
 		nf_unregister_net_hook(fd->net, &fd->ops);
 	synchronize_net();
+	mutex_lock(&falcon_sets_mutex);
 	list_for_each_entry_safe(fd, tmp, &falcon_devs, list) {
 		list_del(&fd->list);
-		falcon_queue_purge_dev(fd->dev);
 		falcon_dev_free(fd);
 	}
+	falcon_queue_purge_dev(NULL);
+	mutex_unlock(&falcon_sets_mutex);
 	mutex_unlock(&falcon_mutex);
 	rtnl_unlock();
 	unregister_netdevice_notifier(&falcon_netdev_nb);

@@ -6,6 +6,10 @@
  * more. Once it is dead (BP_PREPARE_DYN teardown, on a surviving CPU) what
  * its queue still held moves to the surviving CPU. The configured sets keep
  * the CPU; it comes back into the effective sets when it comes online.
+ *
+ * The callbacks run under the CPU hotplug lock and take falcon_sets_mutex,
+ * never falcon_mutex: attach and detach hold falcon_mutex across
+ * nf_(un)register_net_hook(), which takes the hotplug lock (static keys).
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -17,19 +21,19 @@ static enum cpuhp_state falcon_dead_state;
 
 static int falcon_cpu_online(unsigned int cpu)
 {
-	mutex_lock(&falcon_mutex);
+	mutex_lock(&falcon_sets_mutex);
 	cpumask_set_cpu(cpu, falcon_usable);
 	falcon_refresh_sets();
-	mutex_unlock(&falcon_mutex);
+	mutex_unlock(&falcon_sets_mutex);
 	return 0;
 }
 
 static int falcon_cpu_offline(unsigned int cpu)
 {
-	mutex_lock(&falcon_mutex);
+	mutex_lock(&falcon_sets_mutex);
 	cpumask_clear_cpu(cpu, falcon_usable);
 	falcon_refresh_sets();
-	mutex_unlock(&falcon_mutex);
+	mutex_unlock(&falcon_sets_mutex);
 	/* No hook still running can have picked @cpu after this */
 	synchronize_net();
 	return 0;
@@ -37,7 +41,10 @@ static int falcon_cpu_offline(unsigned int cpu)
 
 static int falcon_cpu_dead(unsigned int cpu)
 {
+	/* Not while a device's skbs are purged: the moved ones are in no queue */
+	mutex_lock(&falcon_sets_mutex);
 	falcon_queue_move(cpu);
+	mutex_unlock(&falcon_sets_mutex);
 	return 0;
 }
 
@@ -46,9 +53,9 @@ int falcon_hotplug_init(void)
 	int ret;
 
 	cpus_read_lock();
-	mutex_lock(&falcon_mutex);
+	mutex_lock(&falcon_sets_mutex);
 	cpumask_copy(falcon_usable, cpu_online_mask);
-	mutex_unlock(&falcon_mutex);
+	mutex_unlock(&falcon_sets_mutex);
 	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
 						   "net/falcon:online",
 						   falcon_cpu_online,

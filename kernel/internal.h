@@ -2,9 +2,14 @@
 /*
  * Falcon: internal interfaces between the module's files.
  *
- * Locking, outermost first: genl_lock (netlink ops) -> RTNL -> falcon_mutex.
- * falcon_mutex guards the configuration, the CPU sets and the attachment
- * list. The datapath reads scalars with READ_ONCE and a device's effective
+ * Locking, outermost first: genl_lock (netlink ops) -> RTNL -> falcon_mutex
+ * -> falcon_sets_mutex. falcon_mutex guards the configuration and the
+ * attachment list. falcon_sets_mutex guards what CPU hotplug touches: the
+ * global set, falcon_usable, every effective set and the queues' purge and
+ * move; changes to the attachment list hold both, so either is enough to
+ * walk it. The hotplug callbacks take only falcon_sets_mutex: they run under
+ * the CPU hotplug lock, which nf_(un)register_net_hook() takes (static keys)
+ * under falcon_mutex, so taking falcon_mutex there could deadlock. The datapath reads scalars with READ_ONCE and a device's effective
  * CPU set under RCU, and touches only per-CPU counters and the target CPU's
  * queue.
  */
@@ -35,6 +40,7 @@ struct falcon_config {
 
 extern struct falcon_config falcon_cfg;
 extern struct mutex falcon_mutex;
+extern struct mutex falcon_sets_mutex;
 extern cpumask_var_t falcon_cpus;	/* the global CPU set */
 extern cpumask_var_t falcon_usable;	/* online CPUs, as hotplug tells us */
 extern unsigned int falcon_gen;		/* bumped on attach/detach (dumps) */

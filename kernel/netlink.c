@@ -264,8 +264,10 @@ static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(falcon_cfg.queue_limit,
 			   nla_get_u32(a[FALCON_A_QUEUE_LIMIT]));
 	if (a[FALCON_A_CPUS]) {
+		mutex_lock(&falcon_sets_mutex);
 		cpumask_copy(falcon_cpus, cpus);
 		falcon_refresh_sets();
+		mutex_unlock(&falcon_sets_mutex);
 	}
 	if (a[FALCON_A_INTERVAL_MS] && interval != falcon_cfg.interval_ms) {
 		WRITE_ONCE(falcon_cfg.interval_ms, interval);

@@ -132,14 +132,26 @@ static unsigned int falcon_purge_list(struct sk_buff_head *list)
 }
 
 /*
- * Free every queued skb of @dev. Called after the device's hook is gone and
- * synchronize_net(), so no new skb of @dev can be queued.
+ * Free every queued skb of @dev, or of every device when @dev is NULL (module
+ * unload). Under falcon_sets_mutex, which keeps falcon_queue_move() out: skbs it
+ * has taken off a dead CPU's queue are in no queue until it re-enqueues them.
+ * The caller has made sure nothing new of @dev can be queued (its hook is
+ * gone and synchronize_net() has passed, or it never had one).
+ *
+ * A poll may still hold skbs of @dev that it dequeued before this, in its
+ * batch. A poll runs in one BH-disabled section, and a device is freed only
+ * after the synchronize_net() that unregister_netdevice_many_notify() runs
+ * after the NETDEV_UNREGISTER notifiers (and, for a device unregistered after
+ * module unload, the one it runs before them), so the batch is done with the
+ * device before it goes; while the device is unregistering the poll frees
+ * its skbs instead of reinjecting them. No grace period of our own is needed.
  */
 void falcon_queue_purge_dev(const struct net_device *dev)
 {
 	struct sk_buff_head gone;
 	unsigned int cpu;
 
+	lockdep_assert_held(&falcon_sets_mutex);
 	__skb_queue_head_init(&gone);
 	for_each_possible_cpu(cpu) {
 		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
@@ -148,7 +160,7 @@ void falcon_queue_purge_dev(const struct net_device *dev)
 
 		spin_lock_irq(&c->queue.lock);
 		skb_queue_walk_safe(&c->queue, skb, tmp) {
-			if (skb->dev != dev)
+			if (dev && skb->dev != dev)
 				continue;
 			__skb_unlink(skb, &c->queue);
 			__skb_queue_tail(&gone, skb);
@@ -162,7 +174,8 @@ void falcon_queue_purge_dev(const struct net_device *dev)
 
 /*
  * CPU @from is dead: move what its queue held to this CPU's queue, in order,
- * or drop and count what does not fit.
+ * or drop and count what does not fit. Under falcon_sets_mutex (see
+ * falcon_queue_purge_dev()).
  */
 void falcon_queue_move(unsigned int from)
 {
@@ -171,6 +184,7 @@ void falcon_queue_move(unsigned int from)
 	struct sk_buff *skb;
 	unsigned int lost = 0;
 
+	lockdep_assert_held(&falcon_sets_mutex);
 	__skb_queue_head_init(&moved);
 	spin_lock_irq(&c->queue.lock);
 	skb_queue_splice_tail_init(&c->queue, &moved);
