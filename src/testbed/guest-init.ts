@@ -94,7 +94,8 @@ ip link set lo up
 echo /sbin/falcon-modprobe > /proc/sys/kernel/modprobe
 
 if [ -n "$FT_MODULE" ]; then
-  chroot $H /sbin/insmod "$FT_MODULE" || fail "insmod $FT_MODULE failed"
+  # busybox's insmod: kmod's would first load its shared libraries over 9p.
+  insmod "$H$FT_MODULE" || fail "insmod $FT_MODULE failed"
 fi
 
 echo "${Marker.start} $NONCE"
