@@ -5,7 +5,6 @@
 // high-water mark is 1.
 import type { InjectOptions, InjectResult } from './types';
 import type { MockModel } from './model';
-import { place } from './placement';
 
 /** The hook samples a flow hash for last-hash every this many packets per CPU. */
 const HASH_SAMPLE = 64;
@@ -36,17 +35,7 @@ export function injectPackets(model: MockModel, options: InjectOptions): InjectR
     }
     if (seenHere % HASH_SAMPLE === 1) counters.lastHash = options.flowHash >>> 0;
     // Decided per packet: loads, hotplug and config may change between bursts, never within one.
-    const decision = place({
-      enabled: model.config.enabled,
-      cpus: model.effectiveSet(attachment),
-      mode: model.config.mode,
-      policy: model.config.policy,
-      threshold: model.config.threshold,
-      load: (c) => model.load(c),
-      stage: attachment.stage,
-      ifindex: dev.ifindex,
-      flowHash: options.flowHash >>> 0,
-    });
+    const decision = model.place(attachment, dev, options.flowHash);
     if (decision.reason === 'second') counters.second++;
     const target = decision.target === undefined ? undefined : model.cpus[decision.target];
     if (!target || (target === here && target.queue.length === 0)) {

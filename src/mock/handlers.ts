@@ -10,7 +10,6 @@ import type { Mode, Policy } from '../api/types';
 import type { AttrTable } from './policy';
 import type { MockModel } from './model';
 import type { MockDevice, MockNamespace } from './netns';
-import { place } from './placement';
 import { AttachmentState, resetCpuCounters, zeroDeviceCounters } from './state';
 
 /** What a descriptor from openNetns refers to. */
@@ -201,18 +200,7 @@ function pick(ctx: HandlerContext): AttrMap[] {
   if (flowHash === undefined) throw fail('flow-hash-missing', ctx);
   const dev = lookupDevice(ctx);
   const attachment = attachedOrFail(ctx, dev);
-  const model = ctx.model;
-  const decision = place({
-    enabled: model.config.enabled,
-    cpus: model.effectiveSet(attachment),
-    mode: model.config.mode,
-    policy: model.config.policy,
-    threshold: model.config.threshold,
-    load: (c) => model.load(c),
-    stage: attachment.stage,
-    ifindex: dev.ifindex,
-    flowHash,
-  });
+  const decision = ctx.model.place(attachment, dev, flowHash);
   const reply: AttrMap = {};
   if (decision.first !== undefined) reply.first = decision.first;
   if (decision.second !== undefined) reply.second = decision.second;

@@ -5,6 +5,7 @@
 import type { DeviceRef } from '../api/types';
 import { injectPackets } from './datapath';
 import { DEFAULT_TOPOLOGY, MockDevice, MockNamespace, NamespaceTable } from './netns';
+import { Placement, place } from './placement';
 import { AttachmentState, ConfigState, CpuState, defaultConfig, newCpu } from './state';
 import type { InjectOptions, InjectResult, MockControls, MockOptions } from './types';
 
@@ -54,6 +55,21 @@ export class MockModel implements MockControls {
   effectiveSet(attachment: AttachmentState): number[] {
     const configured = attachment.cpus ?? this.config.cpus;
     return configured.filter((c) => this.cpus[c]?.online === true).sort((a, b) => a - b);
+  }
+
+  /** The placement decision for a flow on an attached device, now: shared by pick and the datapath. */
+  place(attachment: AttachmentState, dev: MockDevice, flowHash: number): Placement {
+    return place({
+      enabled: this.config.enabled,
+      cpus: this.effectiveSet(attachment),
+      mode: this.config.mode,
+      policy: this.config.policy,
+      threshold: this.config.threshold,
+      load: (c) => this.load(c),
+      stage: attachment.stage,
+      ifindex: dev.ifindex,
+      flowHash: flowHash >>> 0,
+    });
   }
 
   /** The namespace a DeviceRef names (by name; default the initial one). */
