@@ -3,7 +3,7 @@
 // rates. Run in the testbed after `falcon-topology up overlay`:
 //   node dist/examples/attach-overlay.js          (falcon.ko)
 //   node dist/examples/attach-overlay.js --mock   (the model, with injected traffic)
-import { openFalcon } from '../src/index';
+import { runExample } from './run';
 import type { Falcon, FalconInstance } from '../src/index';
 
 /** The receive path on h2, NIC first. */
@@ -33,17 +33,4 @@ export async function main(falcon: Falcon | FalconInstance, seconds = 1, log = c
   }
 }
 
-if (require.main === module) {
-  openFalcon({ backend: process.argv.includes('--mock') ? 'mock' : 'kernel' })
-    .then(async (falcon) => {
-      try {
-        await main(falcon);
-      } finally {
-        await falcon.close();
-      }
-    })
-    .catch((err: Error) => {
-      console.error(`Error: ${err.message}.`);
-      process.exitCode = 2;
-    });
-}
+if (require.main === module) runExample((falcon) => main(falcon));

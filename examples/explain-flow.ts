@@ -1,6 +1,6 @@
 // Explain where each stage of one flow runs: pick on every attached device,
 // with the reason. Usage: node dist/examples/explain-flow.js [--mock] [hash]
-import { openFalcon } from '../src/index';
+import { runExample } from './run';
 import type { Falcon } from '../src/index';
 
 /** Prints, for each attached device, the flow's first/second choice, target and reason. */
@@ -22,17 +22,8 @@ export async function main(falcon: Falcon, flowHash = 0xc0ffee, log = console.lo
 
 if (require.main === module) {
   const hashArg = process.argv.slice(2).find((a) => !a.startsWith('-'));
-  openFalcon({ backend: process.argv.includes('--mock') ? 'mock' : 'kernel' })
-    .then(async (falcon) => {
-      try {
-        if (falcon.backend === 'mock') await falcon.attach({ ifname: 'eth0' });
-        await main(falcon, hashArg === undefined ? undefined : Number(hashArg));
-      } finally {
-        await falcon.close();
-      }
-    })
-    .catch((err: Error) => {
-      console.error(`Error: ${err.message}.`);
-      process.exitCode = 2;
-    });
+  runExample(async (falcon) => {
+    if (falcon.backend === 'mock') await falcon.attach({ ifname: 'eth0' });
+    await main(falcon, hashArg === undefined ? undefined : Number(hashArg));
+  });
 }

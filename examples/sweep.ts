@@ -2,7 +2,7 @@
 // each step would run a measurement (iperf3 between h1c1 and h2c1, see
 // `npm run experiment`); on the mock it injects flows and counts where they
 // went, which shows the structure: configure, measure, reset, next.
-import { openFalcon } from '../src/index';
+import { runExample } from './run';
 import type { FalconInstance, Policy } from '../src/index';
 
 /** One configuration of the sweep. */
@@ -35,17 +35,4 @@ export async function main(falcon: FalconInstance, log = console.log): Promise<A
   return results;
 }
 
-if (require.main === module) {
-  openFalcon({ backend: process.argv.includes('--mock') ? 'mock' : 'kernel' })
-    .then(async (falcon) => {
-      try {
-        await main(falcon);
-      } finally {
-        await falcon.close();
-      }
-    })
-    .catch((err: Error) => {
-      console.error(`Error: ${err.message}.`);
-      process.exitCode = 2;
-    });
-}
+if (require.main === module) runExample(async (falcon) => void (await main(falcon)));
