@@ -16,6 +16,7 @@ import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
 import { MESSAGES, MessageKey } from '../../src/protocol/generated';
 import { place } from '../../src/mock/placement';
 import type { ConformanceBackend, UserOutcome } from './backend';
+import { rng } from '../rng';
 
 /** The namespace the suite creates. */
 export const FIXTURE_NS = 'fctns';
@@ -26,17 +27,6 @@ export const FIXTURE_NS_DEVS = ['fct0', 'fct9'] as const;
 
 /** Seed of the random pick cases (override with FALCON_CONFORMANCE_SEED). */
 export const DEFAULT_SEED = 0x0fa1c0;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function rejects(promise: Promise<unknown>): Promise<FalconError> {
   try {

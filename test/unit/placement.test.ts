@@ -2,22 +2,11 @@
 // independent BigInt reference of DESIGN.md's normative pseudo-code.
 import { strict as assert } from 'node:assert';
 import { hash32, place, PlacementInput } from '../../src/mock/placement';
+import { rng } from '../rng';
 
 /** hash_32 by the book: (v * 0x61C88647 mod 2^32) >> (32 - bits), in BigInt. */
 function refHash(v: number, bits: number): number {
   return Number(((BigInt(v >>> 0) * 0x61c88647n) & 0xffffffffn) >> BigInt(32 - bits));
-}
-
-/** A seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('placement: hash_32', () => {
