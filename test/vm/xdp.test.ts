@@ -31,7 +31,7 @@ function xdpShown(ifname: string): boolean {
 
 describe('vm: falcon refuses generic XDP', function () {
   guestOnly(this);
-  this.timeout(60_000);
+  this.timeout(120_000); // gcc in a TCG guest takes ~30 s
 
   before(() => {
     execFileSync('ip', ['link', 'add', DEV, 'type', 'veth', 'peer', 'name', PEER]);
