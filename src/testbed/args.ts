@@ -1,6 +1,6 @@
 /** Command-line grammar of `falcon-testbed`. Pure: no I/O, easy to test. */
 import { ExitCode, TestbedError } from './errors';
-import { Accel } from './qemu';
+import { Accel, TcgThreads } from './qemu';
 
 export type Parsed =
   | { verb: 'help' }
@@ -9,6 +9,7 @@ export type Parsed =
       cpus: number | undefined;
       memoryMb: number | undefined;
       accel: Accel | undefined;
+      tcgThreads: TcgThreads | undefined;
       timeoutS: number | undefined;
       resultsDir: string | undefined;
       module: string | false | undefined;
@@ -25,6 +26,9 @@ Options:
   --cpus N          vCPUs (default 2)
   --memory MB       guest memory in MiB (default 1024)
   --accel tcg|kvm   accelerator (default tcg; kvm falls back to tcg with a message)
+  --tcg-threads multi|single
+                    one host thread per vCPU (default) or one for all (no parallelism; immune to
+                    QEMU 7.2's MTTCG hang on kernel text patching under traffic)
   --timeout S       hard limit for the whole run in seconds (default 900)
   --results DIR     host dir shared writable at the same path ($FALCON_RESULTS; default ./results of the project)
   --module PATH     module to load instead of kernel/falcon.ko
@@ -48,6 +52,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     cpus: undefined,
     memoryMb: undefined,
     accel: undefined,
+    tcgThreads: undefined,
     timeoutS: undefined,
     resultsDir: undefined,
     module: undefined,
@@ -79,6 +84,12 @@ export function parseArgs(argv: readonly string[]): Parsed {
         const v = value();
         if (v !== 'tcg' && v !== 'kvm') throw new TestbedError(`--accel must be tcg or kvm, got '${v ?? ''}'`, ExitCode.usage);
         p.accel = v;
+        break;
+      }
+      case '--tcg-threads': {
+        const v = value();
+        if (v !== 'multi' && v !== 'single') throw new TestbedError(`--tcg-threads must be multi or single, got '${v ?? ''}'`, ExitCode.usage);
+        p.tcgThreads = v;
         break;
       }
       case '--results':

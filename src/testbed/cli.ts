@@ -16,6 +16,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(p.cpus !== undefined && { cpus: p.cpus }),
     ...(p.memoryMb !== undefined && { memoryMb: p.memoryMb }),
     ...(p.accel !== undefined && { accel: p.accel }),
+    ...(p.tcgThreads !== undefined && { tcgThreads: p.tcgThreads }),
     ...(p.timeoutS !== undefined && { timeoutS: p.timeoutS }),
     ...(p.resultsDir !== undefined && { resultsDir: p.resultsDir }),
     ...(p.module !== undefined && { module: p.module }),

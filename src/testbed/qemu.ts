@@ -51,7 +51,18 @@ export interface QemuConfig {
   resultsDir: string | undefined;
   /** Interactive console: stdin goes to the guest, Ctrl-A X quits. */
   interactive: boolean;
+  /** TCG only: one host thread per vCPU ('multi') or one for all ('single'). */
+  tcgThreads: TcgThreads;
 }
+
+/**
+ * 'multi' (MTTCG, QEMU's default) runs vCPUs in parallel: needed to measure
+ * anything. 'single' interleaves them on one host thread: QEMU 7.2's MTTCG
+ * can leave vCPUs trapping on a kernel text patch (a static key flipped
+ * under traffic, e.g. the first netfilter/tc ingress hook of a device)
+ * for minutes, reproduced without Falcon; single-threaded TCG does not.
+ */
+export type TcgThreads = 'multi' | 'single';
 
 /**
  * The kernel command line. Stall detectors are raised (never disabled) under
@@ -82,7 +93,7 @@ export function qemuArgs(c: QemuConfig): string[] {
     '-no-user-config',
     '-display', 'none',
     '-no-reboot',
-    '-accel', c.accel,
+    '-accel', c.accel === 'tcg' ? `tcg,thread=${c.tcgThreads}` : c.accel,
     '-cpu', c.accel === 'kvm' ? 'host' : 'max',
     '-smp', String(c.cpus),
     '-m', String(c.memoryMb),

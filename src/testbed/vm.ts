@@ -13,7 +13,7 @@ import { binWrapper, envScript, GUEST_PATH, Marker, runScript } from './guest-in
 import { ensureInitramfs } from './initramfs';
 import { discoverKernel, KernelInfo, readVermagic } from './kernel';
 import { packageBins, projectRoot } from './project';
-import { Accel, findQemu, kernelCmdline, kvmAvailable, qemuArgs } from './qemu';
+import { Accel, TcgThreads, findQemu, kernelCmdline, kvmAvailable, qemuArgs } from './qemu';
 import { releaseDir, trackChild, trackDir } from './reaper';
 import { findSplats, Splat } from './splat';
 
@@ -28,6 +28,8 @@ export interface RunOptions {
   memoryMb?: number;
   /** Default `tcg`. `kvm` falls back to TCG with a message when KVM is unusable or the boot stalls. */
   accel?: Accel;
+  /** TCG threading (see TcgThreads); default 'multi'. Correctness suites use 'single'. */
+  tcgThreads?: TcgThreads;
   /** Hard limit for the whole run, boot included, in seconds; default 900. */
   timeoutS?: number;
   /** Host dir mounted writable at the same path in the guest ($FALCON_RESULTS); default <project>/results. */
@@ -235,6 +237,7 @@ function boot(
     cmdline: kernelCmdline({ runDir, nonce, raiseStallTimeouts: accel === 'tcg' || cpus > os.cpus().length }),
     resultsDir,
     interactive: mode === 'shell',
+    tcgThreads: opts.tcgThreads ?? 'multi',
   });
   const started = Date.now();
   const child = spawn(pre.setpriv, ['--pdeathsig', 'KILL', '--', pre.qemu, ...args], {

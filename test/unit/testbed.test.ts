@@ -42,7 +42,7 @@ describe('testbed: argument parsing', () => {
   it('parses run options and the command after --', () => {
     const p = parseArgs(['run', '--cpus', '4', '--memory=2048', '--accel', 'kvm', '--timeout', '60', '--results', 'r', '--no-module', '--', 'sh', '-c', 'echo --cpus']);
     assert.deepStrictEqual(p, {
-      verb: 'run', cpus: 4, memoryMb: 2048, accel: 'kvm', timeoutS: 60, resultsDir: 'r', module: false,
+      verb: 'run', cpus: 4, memoryMb: 2048, accel: 'kvm', tcgThreads: undefined, timeoutS: 60, resultsDir: 'r', module: false,
       kernelVersion: undefined, verbose: false, command: ['sh', '-c', 'echo --cpus'],
     });
   });
@@ -244,10 +244,19 @@ describe('testbed: guest scripts and QEMU arguments', () => {
     assert.doesNotMatch(c, /nowatchdog|rcu_cpu_stall_suppress/);
   });
   it('shares the host root read-only and the results dir writable', () => {
-    const a = qemuArgs({ accel: 'tcg', cpus: 2, memoryMb: 512, vmlinuz: '/boot/v', initramfs: '/i', cmdline: 'c', resultsDir: '/r', interactive: false });
+    const a = qemuArgs({ accel: 'tcg', cpus: 2, memoryMb: 512, vmlinuz: '/boot/v', initramfs: '/i', cmdline: 'c', resultsDir: '/r', interactive: false, tcgThreads: 'multi' });
     assert.ok(a.includes('local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap'));
     assert.ok(a.includes('local,path=/r,mount_tag=results,security_model=none,multidevs=remap'));
-    assert.deepStrictEqual(a.slice(a.indexOf('-accel'), a.indexOf('-accel') + 2), ['-accel', 'tcg']);
+    assert.deepStrictEqual(a.slice(a.indexOf('-accel'), a.indexOf('-accel') + 2), ['-accel', 'tcg,thread=multi']);
+  });
+  it('runs TCG single-threaded when asked, and parses --tcg-threads', () => {
+    const a = qemuArgs({ accel: 'tcg', cpus: 4, memoryMb: 512, vmlinuz: '/boot/v', initramfs: '/i', cmdline: 'c', resultsDir: undefined, interactive: false, tcgThreads: 'single' });
+    assert.ok(a.includes('tcg,thread=single'));
+    const k = qemuArgs({ accel: 'kvm', cpus: 4, memoryMb: 512, vmlinuz: '/boot/v', initramfs: '/i', cmdline: 'c', resultsDir: undefined, interactive: false, tcgThreads: 'single' });
+    assert.ok(k.includes('kvm'));
+    const p = parseArgs(['run', '--tcg-threads', 'single', '--', 'true']);
+    assert.ok(p.verb === 'run' && p.tcgThreads === 'single');
+    assert.throws(() => parseArgs(['run', '--tcg-threads', 'two', '--', 'true']), /--tcg-threads must be multi or single/);
   });
 });
 
