@@ -75,10 +75,18 @@ mount -t tmpfs tmpfs $H/dev/shm
 mount -t debugfs debugfs $H/sys/kernel/debug 2>/dev/null
 mount -t cgroup2 cgroup2 $H/sys/fs/cgroup 2>/dev/null
 mount -t bpf bpf $H/sys/fs/bpf 2>/dev/null
+# A project under /tmp, /run or /var/tmp (a CI checkout, say) would vanish
+# under the tmpfs mounts below: set its 9p view aside and put it back on top.
+if [ -n "$FT_KEEP" ]; then
+  mkdir -p /keep && mount -o bind "$H$FT_KEEP" /keep || fail "cannot keep $FT_KEEP visible"
+fi
 # The host root is read-only: writable scratch where tools expect it.
 for d in /tmp /run /var/tmp; do
   mount -t tmpfs -o mode=1777 tmpfs "$H$d" || fail "cannot mount tmpfs on $d"
 done
+if [ -n "$FT_KEEP" ]; then
+  mkdir -p "$H$FT_KEEP" && mount -o bind /keep "$H$FT_KEEP" || fail "cannot keep $FT_KEEP visible"
+fi
 mkdir -p $H/run/netns $H/tmp/home
 cp -r /falcon $H/run/falcon
 if [ -n "$FT_RESULTS" ]; then
@@ -129,6 +137,8 @@ export interface GuestRun {
   module: string | undefined;
   /** Absolute host path mounted writable at the same path in the guest. */
   results: string | undefined;
+  /** Absolute host path under a guest tmpfs (/tmp, /run, /var/tmp) to keep visible: the project. */
+  keep?: string;
   env: Readonly<Record<string, string>>;
 }
 
@@ -140,6 +150,7 @@ export function runScript(run: GuestRun): string {
     `FT_CWD=${shQuote(run.cwd)}`,
     `FT_MODULE=${shQuote(run.module ?? '')}`,
     `FT_RESULTS=${shQuote(run.results ?? '')}`,
+    `FT_KEEP=${shQuote(run.keep ?? '')}`,
     `set -- ${run.command.map(shQuote).join(' ')}`,
     '',
   ].join('\n');

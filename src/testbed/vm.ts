@@ -108,9 +108,25 @@ export function preflight(opts: RunOptions): { kernel: KernelInfo; module: strin
 /** Directories the guest covers with tmpfs: a host path below them is invisible there. */
 const GUEST_TMPFS = ['/tmp', '/run', '/var/tmp', '/proc', '/sys', '/dev'];
 
+/** True when `p` is `dir` or below it. */
+function isUnder(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir + '/');
+}
+
+/**
+ * The project root when it lies under a directory the guest covers with a
+ * tmpfs (/tmp, /run, /var/tmp): the guest binds it back on top.
+ */
+function projectToKeep(): string | undefined {
+  const root = projectRoot();
+  return ['/tmp', '/run', '/var/tmp'].some((d) => isUnder(root, d)) ? root : undefined;
+}
+
 function checkVisible(what: string, p: string): void {
+  const keep = projectToKeep();
+  if (keep !== undefined && isUnder(p, keep)) return;
   for (const d of GUEST_TMPFS) {
-    if (p === d || p.startsWith(d + '/')) {
+    if (isUnder(p, d)) {
       throw new TestbedError(`${what} ${p} is under ${d}, which the guest covers with its own mount; use a directory elsewhere`);
     }
   }
@@ -128,6 +144,7 @@ export async function runInVm(opts: RunOptions = {}): Promise<RunResult> {
   const pre = preflight(opts);
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   checkVisible('working directory', cwd);
+  if (pre.module !== undefined) checkVisible('module', pre.module);
   const resultsDir = path.resolve(opts.resultsDir ?? path.join(projectRoot(), 'results'));
   fs.mkdirSync(resultsDir, { recursive: true });
   const initramfs = ensureInitramfs({ modulesDir: pre.kernel.modulesDir });
@@ -211,7 +228,7 @@ function writeRunDir(
   fs.writeFileSync(path.join(dir, 'env.sh'), envScript(env));
   fs.writeFileSync(
     path.join(dir, 'run.sh'),
-    runScript({ mode: run.mode, cwd: run.cwd, command: run.command, module: run.module, results: run.resultsDir, env }),
+    runScript({ mode: run.mode, cwd: run.cwd, command: run.command, module: run.module, results: run.resultsDir, keep: projectToKeep(), env }),
   );
 }
 

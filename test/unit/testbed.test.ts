@@ -225,6 +225,17 @@ describe('testbed: guest scripts and QEMU arguments', () => {
     assert.match(s, /^FT_CWD='\/work\/p q'$/m);
     assert.match(s, /^set -- sh -c 'echo '\\''hi'\\'' \$HOME'$/m);
     assert.match(s, /^FT_MODULE=''$/m);
+    assert.match(s, /^FT_KEEP=''$/m);
+  });
+  it('keeps a project under /tmp visible above the guest tmpfs', () => {
+    const s = runScript({ mode: 'run', cwd: '/tmp/ci/p', command: ['true'], module: undefined, results: '/r', keep: '/tmp/ci/p', env: {} });
+    assert.match(s, /^FT_KEEP=\/tmp\/ci\/p$/m);
+    const init = initScript();
+    // set aside before the tmpfs mounts, bound back after them
+    const aside = init.indexOf('mount -o bind "$H$FT_KEEP" /keep');
+    const tmpfs = init.indexOf('mount -t tmpfs -o mode=1777 tmpfs "$H$d"');
+    const back = init.indexOf('mount -o bind /keep "$H$FT_KEEP"');
+    assert.ok(aside >= 0 && aside < tmpfs && tmpfs < back);
   });
   it('exports the environment and rejects bad names', () => {
     assert.strictEqual(envScript({ A: 'x y', PATH: '/bin' }), "export A='x y'\nexport PATH=/bin\n");
