@@ -4,15 +4,11 @@
 // Medians of 5 timed rounds each, all in one run.
 //   node dist/bench/mock-decisions.js [--json]
 import { cpus as hostCpus } from 'node:os';
+import { median } from '../src/experiment/stats';
 import { openFalcon } from '../src/index';
 import { place } from '../src/mock/placement';
 
 const ROUNDS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function perSecond(iterations: number, body: (i: number) => unknown): Promise<number> {
   const rates: number[] = [];

@@ -18,7 +18,7 @@
  * sees, so one stray packet (IPv6 neighbour discovery or MLD, an ARP
  * refresh, an ICMP error's ARP) arriving on another CPU late in a run
  * replaces the flow's hash with its own, and pick then answers for the
- * stray. quiet() removes every source of strays (IPv6 off, permanent
+ * stray. quietOverlayPath() removes every source of strays (IPv6 off, permanent
  * neighbours), so each device sees exactly the test's packets, and the
  * placement tests use the static policy: under TCG the load monitor reads
  * high loads, and the balanced policy's gate or second choice would
@@ -31,9 +31,9 @@ import { place } from '../../src/mock/placement';
 import { topologyDown, topologyUp } from '../../src/topology';
 import { guestOnly, projectDir } from './guest';
 import { DevStats, devStats, ok, probe, stats } from './probe';
+import { quietOverlayPath } from './quiet-path';
 
 const PY = '/usr/bin/python3';
-const HOSTS = ['h1', 'h2', 'h1c1', 'h2c1'];
 const H2 = '/run/netns/h2';
 const H2C1 = '/run/netns/h2c1';
 
@@ -69,26 +69,6 @@ function pinAll(load: number): void {
   for (let c = 0; c < cfg['nr-cpu-ids']; c++) ok('pin-load', [`cpu=${c}`, `load=${load}`]);
 }
 
-function mac(ns: string, dev: string): string {
-  const l = JSON.parse(execFileSync('ip', ['-n', ns, '-j', 'link', 'show', dev], { encoding: 'utf8' })) as { address: string }[];
-  return (l[0] as { address: string }).address;
-}
-
-/** No packet but the test's own: IPv6 off, permanent neighbours on the path. */
-function quiet(): void {
-  for (const ns of HOSTS) {
-    execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c',
-      'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6']);
-  }
-  const neigh = (ns: string, ip: string, dev: string, peerNs: string, peerDev: string): void => {
-    execFileSync('ip', ['-n', ns, 'neigh', 'replace', ip, 'lladdr', mac(peerNs, peerDev), 'dev', dev, 'nud', 'permanent']);
-  };
-  neigh('h1', '192.0.2.2', 'w1', 'h2', 'w2');
-  neigh('h2', '192.0.2.1', 'w2', 'h1', 'w1');
-  neigh('h1c1', '10.0.2.1', 'eth0', 'h2c1', 'eth0');
-  neigh('h2c1', '10.0.1.1', 'eth0', 'h1c1', 'eth0');
-}
-
 /** NET_RX softirq counts per CPU, from /proc/softirqs. */
 function netRx(): number[] {
   const line = fs.readFileSync('/proc/softirqs', 'utf8').split('\n').find((l) => l.trim().startsWith('NET_RX:'));
@@ -118,7 +98,7 @@ describe('vm: falcon datapath', function () {
   });
   beforeEach(() => {
     topologyUp({ kind: 'overlay' });
-    quiet();
+    quietOverlayPath();
     // FDBs learned before counting
     execFileSync('ip', ['netns', 'exec', 'h1c1', 'ping', '-c', '1', '-W', '3', '10.0.2.1'], { stdio: 'pipe' });
     ok('set-config', ['enabled=1', 'mode=0', 'policy=1', 'threshold=80', 'cpus=1-3']);

@@ -23,6 +23,7 @@ import * as assert from 'assert';
 import { once } from 'events';
 import { topologyDown, topologyUp } from '../../../src/topology';
 import { guestOnly } from '../guest';
+import { quietOverlayPath } from '../quiet-path';
 import { buildC, UDP_COUNT } from './cbuild';
 import { deviceDrops, snmp, softnetDrops, total } from './counters';
 import { falconLost, restoreDefaults, withFalcon } from './falcon';
@@ -37,22 +38,6 @@ interface Counters {
   devices: Record<string, number>;
   softnet: number;
   udpInErrors: number;
-}
-
-function mac(ns: string, dev: string): string {
-  return (JSON.parse(nsSh(ns, ['ip', '-j', 'link', 'show', 'dev', dev])) as { address: string }[])[0]?.address ?? '';
-}
-
-/** No IPv6 chatter and no ARP traffic on the measured path. */
-function quietPath(): void {
-  for (const ns of PATH_NS) for (const k of ['all', 'default']) nsSh(ns, ['sysctl', '-qw', `net.ipv6.conf.${k}.disable_ipv6=1`]);
-  const neigh = (ns: string, addr: string, dev: string, lladdr: string): void => {
-    nsSh(ns, ['ip', 'neigh', 'replace', addr, 'lladdr', lladdr, 'dev', dev, 'nud', 'permanent']);
-  };
-  neigh('h1c1', '10.0.2.1', 'eth0', mac('h2c1', 'eth0'));
-  neigh('h2c1', '10.0.1.1', 'eth0', mac('h1c1', 'eth0'));
-  neigh('h1', '192.0.2.2', 'w1', mac('h2', 'w2'));
-  neigh('h2', '192.0.2.1', 'w2', mac('h1', 'w1'));
 }
 
 async function counters(): Promise<Counters> {
@@ -77,7 +62,7 @@ describe('vm: reliability: accounting', function () {
     // neighbour queues (and may drop) packets without a device counter
     nsSh('h1c1', ['ping', '-c', '3', '-i', '0.2', '-W', '3', '10.0.2.1']);
     nsSh('h2c1', ['ping', '-c', '3', '-i', '0.2', '-W', '3', '10.0.1.1']);
-    quietPath();
+    quietOverlayPath();
     await withFalcon(async (f) => {
       for (const ifname of ['w2', 'vx0', 'vc1']) await f.attach({ ifname, netns: 'h2' });
       await f.attach({ ifname: 'eth0', netns: 'h2c1' });
