@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const placement = await perSecond(200_000, (i) =>
     place({
       enabled: true, cpus: [1, 2, 3], mode: 'stage', policy: 'balanced', threshold: 80,
-      load: (c) => loads[c], stage: i % 3, ifindex: 4, flowHash: Math.imul(i, 2654435761) >>> 0,
+      load: (c) => loads[c], gateClosed: false, stage: i % 3, ifindex: 4, flowHash: Math.imul(i, 2654435761) >>> 0,
     }),
   );
 

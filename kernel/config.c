@@ -16,6 +16,7 @@ struct falcon_config falcon_cfg = {
 	.mode = FALCON_MODE_STAGE,
 	.policy = FALCON_POLICY_BALANCED,
 	.threshold = 80,
+	.hysteresis = 20,
 	.interval_ms = 12,
 	.queue_limit = 1000,
 };

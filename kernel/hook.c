@@ -39,6 +39,21 @@ static struct falcon_eset *falcon_eset_build(const struct cpumask *set)
 	return e;
 }
 
+/* Re-evaluate one attachment's load gate. Under falcon_sets_mutex. */
+static void falcon_gate_update(struct falcon_dev *fd)
+{
+	const struct falcon_eset *set;
+	bool closed;
+
+	set = rcu_dereference_protected(fd->set,
+					lockdep_is_held(&falcon_sets_mutex));
+	closed = falcon_gate_next(set, READ_ONCE(falcon_cfg.threshold),
+				  READ_ONCE(falcon_cfg.hysteresis),
+				  fd->gate_closed);
+	if (closed != fd->gate_closed)
+		WRITE_ONCE(fd->gate_closed, closed);
+}
+
 /* Recompute one device's effective set. Under falcon_sets_mutex. */
 static void falcon_dev_refresh(struct falcon_dev *fd)
 {
@@ -49,6 +64,7 @@ static void falcon_dev_refresh(struct falcon_dev *fd)
 	old = rcu_replace_pointer(fd->set, e, lockdep_is_held(&falcon_sets_mutex));
 	if (old)
 		kfree_rcu(old, rcu);
+	falcon_gate_update(fd);
 }
 
 /* The global set or the usable CPUs changed. Under falcon_sets_mutex. */
@@ -60,6 +76,16 @@ void falcon_refresh_sets(void)
 		falcon_dev_refresh(fd);
 }
 
+/* A load, the threshold or the hysteresis changed. Under falcon_sets_mutex. */
+void falcon_gates_update(void)
+{
+	struct falcon_dev *fd;
+
+	lockdep_assert_held(&falcon_sets_mutex);
+	list_for_each_entry(fd, &falcon_devs, list)
+		falcon_gate_update(fd);
+}
+
 static void falcon_fill_in(const struct falcon_dev *fd,
 			   const struct falcon_eset *set, u32 flow_hash,
 			   struct falcon_place_in *in)
@@ -68,6 +94,7 @@ static void falcon_fill_in(const struct falcon_dev *fd,
 	in->mode = READ_ONCE(falcon_cfg.mode);
 	in->policy = READ_ONCE(falcon_cfg.policy);
 	in->threshold = READ_ONCE(falcon_cfg.threshold);
+	in->gate_closed = READ_ONCE(fd->gate_closed);
 	in->flow_hash = flow_hash;
 	in->ifindex = fd->dev->ifindex;
 	in->stage = fd->stage;

@@ -5,8 +5,8 @@
  * Locking, outermost first: genl_lock (netlink ops) -> RTNL -> falcon_mutex
  * -> falcon_sets_mutex. falcon_mutex guards the configuration and the
  * attachment list. falcon_sets_mutex guards what CPU hotplug touches: the
- * global set, falcon_usable, every effective set and the queues' purge and
- * move; changes to the attachment list hold both, so either is enough to
+ * global set, falcon_usable, every effective set and load gate, and the
+ * queues' purge and move; changes to the attachment list hold both, so either is enough to
  * walk it. The hotplug callbacks take only falcon_sets_mutex: they run under
  * the CPU hotplug lock, which nf_(un)register_net_hook() takes (static keys)
  * under falcon_mutex, so taking falcon_mutex there could deadlock. The datapath reads scalars with READ_ONCE and a device's effective
@@ -34,6 +34,7 @@ struct falcon_config {
 	u32 mode;
 	u32 policy;
 	u32 threshold;
+	u32 hysteresis;
 	u32 interval_ms;
 	u32 queue_limit;
 };
@@ -65,6 +66,7 @@ struct falcon_place_in {
 	u32 mode;
 	u32 policy;
 	u32 threshold;
+	bool gate_closed;	/* the attachment's load gate */
 	u32 flow_hash;
 	u32 ifindex;
 	u32 stage;
@@ -82,6 +84,8 @@ struct falcon_place_out {
 
 void falcon_place(const struct falcon_place_in *in,
 		  struct falcon_place_out *out);
+bool falcon_gate_next(const struct falcon_eset *set, u32 threshold,
+		      u32 hysteresis, bool closed);
 
 /* queue.c: per-CPU queues, NAPI, kicks, reinjection */
 struct falcon_cpu {
@@ -127,6 +131,7 @@ u32 falcon_cpu_load(unsigned int cpu);
 void falcon_pin(unsigned int cpu, u32 load);
 void falcon_unpin(unsigned int cpu);
 void falcon_unpin_all(void);
+void falcon_loads_changed(void);
 
 /* stats.c: per-CPU per-device counters */
 struct falcon_dev_stats {
@@ -167,6 +172,7 @@ struct falcon_dev {
 	bool has_cpus;
 	cpumask_var_t cpus;		/* own set when has_cpus */
 	struct falcon_eset __rcu *set;	/* effective set */
+	bool gate_closed;		/* under falcon_sets_mutex; hook reads */
 	struct nf_hook_ops ops;
 	struct falcon_dev_stats __percpu *stats;
 	u64 last_hash;			/* FALCON_HASH_VALID | hash, or 0 */
@@ -181,6 +187,7 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 		  bool has_stage, u32 stage, struct falcon_dev **out);
 void falcon_detach(struct falcon_dev *fd, bool purge);
 void falcon_refresh_sets(void);
+void falcon_gates_update(void);
 void falcon_place_dev(const struct falcon_dev *fd, u32 flow_hash,
 		      struct falcon_place_out *out);
 

@@ -53,9 +53,18 @@ static void falcon_monitor_sample(void)
 	}
 }
 
+/* Loads moved (a sample, a pin, an unpin): re-evaluate every load gate. */
+void falcon_loads_changed(void)
+{
+	mutex_lock(&falcon_sets_mutex);
+	falcon_gates_update();
+	mutex_unlock(&falcon_sets_mutex);
+}
+
 static void falcon_monitor_work(struct work_struct *work)
 {
 	falcon_monitor_sample();
+	falcon_loads_changed();
 	schedule_delayed_work(&falcon_monitor_dwork,
 			      msecs_to_jiffies(READ_ONCE(falcon_cfg.interval_ms)));
 }

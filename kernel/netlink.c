@@ -38,6 +38,7 @@ static const struct nla_policy falcon_set_config_policy[FALCON_A_MAX + 1] = {
 	[FALCON_A_MODE]		= NLA_POLICY_MAX(NLA_U32, FALCON_MODE_PAPER),
 	[FALCON_A_POLICY]	= NLA_POLICY_MAX(NLA_U32, FALCON_POLICY_BALANCED),
 	[FALCON_A_THRESHOLD]	= NLA_POLICY_MAX(NLA_U32, 100),
+	[FALCON_A_HYSTERESIS]	= NLA_POLICY_MAX(NLA_U32, 100),
 	[FALCON_A_INTERVAL_MS]	= NLA_POLICY_RANGE(NLA_U32, FALCON_MIN_INTERVAL_MS,
 						   FALCON_MAX_INTERVAL_MS),
 	[FALCON_A_QUEUE_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -171,6 +172,7 @@ static int falcon_put_config(struct sk_buff *skb)
 	    nla_put_u32(skb, FALCON_A_MODE, falcon_cfg.mode) ||
 	    nla_put_u32(skb, FALCON_A_POLICY, falcon_cfg.policy) ||
 	    nla_put_u32(skb, FALCON_A_THRESHOLD, falcon_cfg.threshold) ||
+	    nla_put_u32(skb, FALCON_A_HYSTERESIS, falcon_cfg.hysteresis) ||
 	    nla_put_u32(skb, FALCON_A_INTERVAL_MS, falcon_cfg.interval_ms) ||
 	    nla_put_u32(skb, FALCON_A_QUEUE_LIMIT, falcon_cfg.queue_limit) ||
 	    nla_put_u32(skb, FALCON_A_NR_CPU_IDS, nr_cpu_ids) ||
@@ -251,6 +253,11 @@ static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
+	/*
+	 * Under falcon_sets_mutex: the load gates are re-evaluated once, with
+	 * the whole change, never by a monitor sample half-way through it.
+	 */
+	mutex_lock(&falcon_sets_mutex);
 	if (a[FALCON_A_ENABLED])
 		WRITE_ONCE(falcon_cfg.enabled, nla_get_u32(a[FALCON_A_ENABLED]));
 	if (a[FALCON_A_MODE])
@@ -260,15 +267,18 @@ static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (a[FALCON_A_THRESHOLD])
 		WRITE_ONCE(falcon_cfg.threshold,
 			   nla_get_u32(a[FALCON_A_THRESHOLD]));
+	if (a[FALCON_A_HYSTERESIS])
+		WRITE_ONCE(falcon_cfg.hysteresis,
+			   nla_get_u32(a[FALCON_A_HYSTERESIS]));
 	if (a[FALCON_A_QUEUE_LIMIT])
 		WRITE_ONCE(falcon_cfg.queue_limit,
 			   nla_get_u32(a[FALCON_A_QUEUE_LIMIT]));
 	if (a[FALCON_A_CPUS]) {
-		mutex_lock(&falcon_sets_mutex);
 		cpumask_copy(falcon_cpus, cpus);
 		falcon_refresh_sets();
-		mutex_unlock(&falcon_sets_mutex);
 	}
+	falcon_gates_update();
+	mutex_unlock(&falcon_sets_mutex);
 	if (a[FALCON_A_INTERVAL_MS] && interval != falcon_cfg.interval_ms) {
 		WRITE_ONCE(falcon_cfg.interval_ms, interval);
 		falcon_monitor_reschedule();
@@ -458,6 +468,7 @@ static int falcon_nl_pin_load(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	falcon_pin(cpu, nla_get_u32(info->attrs[FALCON_A_LOAD]));
+	falcon_loads_changed();
 	return 0;
 }
 
@@ -468,12 +479,13 @@ static int falcon_nl_unpin_load(struct sk_buff *skb, struct genl_info *info)
 
 	if (!info->attrs[FALCON_A_CPU]) {
 		falcon_unpin_all();
-		return 0;
+	} else {
+		err = falcon_get_cpu_attr(info, &cpu);
+		if (err)
+			return err;
+		falcon_unpin(cpu);
 	}
-	err = falcon_get_cpu_attr(info, &cpu);
-	if (err)
-		return err;
-	falcon_unpin(cpu);
+	falcon_loads_changed();
 	return 0;
 }
 
@@ -595,6 +607,9 @@ static int falcon_put_dev_stats(struct sk_buff *skb,
 			      FALCON_A_DEV_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_DROPPED, t.dropped,
 			      FALCON_A_DEV_STATS_PAD))
+		goto cancel;
+	if (nla_put_u32(skb, FALCON_A_DEV_STATS_GATE_CLOSED,
+			READ_ONCE(fd->gate_closed)))
 		goto cancel;
 	hash = READ_ONCE(fd->last_hash);
 	if ((hash & FALCON_HASH_VALID) &&

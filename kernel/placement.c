@@ -24,13 +24,34 @@ static u32 falcon_slot(const struct falcon_place_in *in, u32 h)
 	return (u32)(h + in->stage) % in->set->n;
 }
 
+/*
+ * The balanced policy's load gate: closed when the set's average load
+ * reaches the threshold, open again only below threshold - hysteresis. It is
+ * re-evaluated whenever a load or its inputs change (each monitor sample, pin,
+ * unpin, config change, set change), not per packet. Without the band,
+ * steering's own work lifts the average over the threshold, the gate closes,
+ * the average falls back, the gate opens, and every flip reorders the flow.
+ */
+bool falcon_gate_next(const struct falcon_eset *set, u32 threshold,
+		      u32 hysteresis, bool closed)
+{
+	u32 i, bar;
+	u64 sum = 0;
+
+	if (!set || !set->n)
+		return false;
+	for (i = 0; i < set->n; i++)
+		sum += falcon_cpu_load(set->cpu[i]);
+	bar = closed ? threshold - min(threshold, hysteresis) : threshold;
+	return div_u64(sum, set->n) >= bar;
+}
+
 void falcon_place(const struct falcon_place_in *in,
 		  struct falcon_place_out *out)
 {
 	const struct falcon_eset *set = in->set;
-	u32 h, h2, load1, load2, n, i;
+	u32 h, h2, load1, load2;
 	int first, second;
-	u64 sum = 0;
 
 	out->first = FALCON_NO_CPU;
 	out->second = FALCON_NO_CPU;
@@ -44,7 +65,6 @@ void falcon_place(const struct falcon_place_in *in,
 		out->reason = FALCON_REASON_NO_CPUS;
 		return;
 	}
-	n = set->n;
 
 	if (in->mode == FALCON_MODE_PAPER)
 		h = falcon_hash_32(in->flow_hash + in->ifindex, 16);
@@ -59,9 +79,7 @@ void falcon_place(const struct falcon_place_in *in,
 		return;
 	}
 
-	for (i = 0; i < n; i++)
-		sum += falcon_cpu_load(set->cpu[i]);
-	if (div_u64(sum, n) >= in->threshold) {
+	if (in->gate_closed) {
 		out->reason = FALCON_REASON_GATED;
 		return;
 	}

@@ -26,6 +26,11 @@ export interface FalconConfig {
   readonly policy: Policy;
   /** Load threshold in percent (0-100). */
   readonly threshold: number;
+  /**
+   * Load-gate hysteresis in percentage points (0-100): a closed gate opens
+   * again only when the set's average load falls below threshold - hysteresis.
+   */
+  readonly hysteresis: number;
   /** Load-monitor sample interval in milliseconds. */
   readonly intervalMs: number;
   /** Packets each CPU's queue may hold. */
@@ -45,6 +50,7 @@ export interface ConfigChange {
   mode?: Mode;
   policy?: Policy;
   threshold?: number;
+  hysteresis?: number;
   intervalMs?: number;
   queueLimit?: number;
 }
@@ -106,6 +112,8 @@ export interface DeviceStats {
   readonly gated: number;
   readonly second: number;
   readonly dropped: number;
+  /** The attachment's load gate is closed now (balanced policy: its packets stay in place). */
+  readonly gateClosed: boolean;
   /** Steered packets by target CPU (only CPUs with a non-zero count). */
   readonly targets: ReadonlyArray<{ readonly cpu: number; readonly packets: number }>;
   /**

@@ -14,6 +14,7 @@ function showConfig(ctx: CommandContext, c: FalconConfig): void {
     ['mode', c.mode],
     ['policy', c.policy],
     ['threshold', `${c.threshold}%`],
+    ['hysteresis', `${c.hysteresis}%`],
     ['interval', `${c.intervalMs} ms`],
     ['queue-limit', String(c.queueLimit)],
     ['online', `${cpuText(c.onlineCpus)} (nr_cpu_ids ${c.nrCpuIds}, tick ${c.tickMs} ms)`],
@@ -88,6 +89,9 @@ export function parseSetArgs(words: readonly string[]): ConfigChange {
       case 'threshold':
         change.threshold = parseUint(value.replace(/%$/, ''), 'threshold');
         break;
+      case 'hysteresis':
+        change.hysteresis = parseUint(value.replace(/%$/, ''), 'hysteresis');
+        break;
       case 'interval':
         change.intervalMs = parseUint(value.replace(/ms$/, ''), 'interval');
         break;
@@ -95,7 +99,7 @@ export function parseSetArgs(words: readonly string[]): ConfigChange {
         change.queueLimit = parseUint(value, 'queue-limit');
         break;
       default:
-        throw new UsageError(`unknown setting "${key}" (cpus, mode, policy, threshold, interval, queue-limit)`);
+        throw new UsageError(`unknown setting "${key}" (cpus, mode, policy, threshold, hysteresis, interval, queue-limit)`);
     }
   }
   return change;
@@ -105,8 +109,8 @@ export function parseSetArgs(words: readonly string[]): ConfigChange {
 export const set: Command = {
   name: 'set',
   summary: 'change the configuration',
-  usage: 'set cpus <list> | mode <stage|paper> | policy <static|balanced> | threshold <pct>\n              | interval <ms> | queue-limit <n>',
-  help: 'Several pairs may be given; they are applied together or not at all.\nRanges: threshold 0-100, interval 4-10000 (a multiple of the tick), queue-limit 1-65536.',
+  usage: 'set cpus <list> | mode <stage|paper> | policy <static|balanced> | threshold <pct>\n              | hysteresis <pct> | interval <ms> | queue-limit <n>',
+  help: 'Several pairs may be given; they are applied together or not at all.\nRanges: threshold 0-100, hysteresis 0-100, interval 4-10000 (a multiple of the tick), queue-limit 1-65536.',
   options: [],
   check: (args) => {
     parseSetArgs(args.positionals);

@@ -11,6 +11,7 @@ export function configJson(c: FalconConfig): Record<string, unknown> {
     mode: c.mode,
     policy: c.policy,
     threshold: c.threshold,
+    hysteresis: c.hysteresis,
     interval_ms: c.intervalMs,
     queue_limit: c.queueLimit,
     nr_cpu_ids: c.nrCpuIds,

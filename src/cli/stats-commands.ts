@@ -14,6 +14,7 @@ export function statsJson(s: Stats): Record<string, unknown> {
     devices: s.devices.map((d) => ({
       ifindex: d.ifindex, ifname: d.ifname, netns_cookie: d.netnsCookie, stage: d.stage, seen: d.seen,
       steered: d.steered, local: d.local, gated: d.gated, second: d.second, dropped: d.dropped,
+      gate_closed: d.gateClosed,
       targets: d.targets.map((t) => ({ cpu: t.cpu, packets: t.packets })),
       last_hash: d.lastHash ?? null,
     })),
@@ -34,9 +35,9 @@ function showStats(ctx: CommandContext, s: Stats): void {
   ctx.out.write('\n');
   printTable(
     ctx.out,
-    ['IFNAME', 'IFINDEX', 'STAGE', 'SEEN', 'LOCAL', 'STEERED', 'GATED', 'SECOND', 'DROPPED', 'TARGETS'],
+    ['IFNAME', 'IFINDEX', 'STAGE', 'GATE', 'SEEN', 'LOCAL', 'STEERED', 'GATED', 'SECOND', 'DROPPED', 'TARGETS'],
     s.devices.map((d) => [
-      d.ifname, String(d.ifindex), String(d.stage), String(d.seen), String(d.local), String(d.steered),
+      d.ifname, String(d.ifindex), String(d.stage), d.gateClosed ? 'closed' : 'open', String(d.seen), String(d.local), String(d.steered),
       String(d.gated), String(d.second), String(d.dropped), d.targets.map((t) => `${t.cpu}:${t.packets}`).join(' ') || '-',
     ]),
   );

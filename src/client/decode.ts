@@ -52,6 +52,7 @@ export function decodeConfig(op: string, attrs: AttrMap): FalconConfig {
     mode: enumName<Mode>(op, ModeValues, num(op, attrs, 'mode')),
     policy: enumName<Policy>(op, PolicyValues, num(op, attrs, 'policy')),
     threshold: num(op, attrs, 'threshold'),
+    hysteresis: num(op, attrs, 'hysteresis'),
     intervalMs: num(op, attrs, 'interval-ms'),
     queueLimit: num(op, attrs, 'queue-limit'),
     nrCpuIds: num(op, attrs, 'nr-cpu-ids'),
@@ -115,6 +116,7 @@ export function decodeDeviceStats(op: string, attrs: AttrMap): DeviceStats {
     gated: num(op, attrs, 'gated'),
     second: num(op, attrs, 'second'),
     dropped: num(op, attrs, 'dropped'),
+    gateClosed: num(op, attrs, 'gate-closed') !== 0,
     targets: targets.map((t) => ({ cpu: num(op, t, 'cpu'), packets: num(op, t, 'packets') })),
     ...(attrs['last-hash'] !== undefined ? { lastHash: num(op, attrs, 'last-hash') } : {}),
   };

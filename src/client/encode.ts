@@ -46,6 +46,7 @@ export function configAttrs(op: string, change: ConfigChange): AttrMap {
   if (change.mode !== undefined) attrs.mode = enumValue(op, 'mode', ModeValues, change.mode);
   if (change.policy !== undefined) attrs.policy = enumValue(op, 'policy', PolicyValues, change.policy);
   if (change.threshold !== undefined) attrs.threshold = u32(op, 'threshold', 'threshold', change.threshold);
+  if (change.hysteresis !== undefined) attrs.hysteresis = u32(op, 'hysteresis', 'hysteresis', change.hysteresis);
   if (change.intervalMs !== undefined) attrs['interval-ms'] = u32(op, 'intervalMs', 'interval-ms', change.intervalMs);
   if (change.queueLimit !== undefined) attrs['queue-limit'] = u32(op, 'queueLimit', 'queue-limit', change.queueLimit);
   return attrs;

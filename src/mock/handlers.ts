@@ -120,6 +120,7 @@ function configReply(model: MockModel): AttrMap {
     mode: ModeValues[c.mode],
     policy: PolicyValues[c.policy],
     threshold: c.threshold,
+    hysteresis: c.hysteresis,
     'interval-ms': c.intervalMs,
     'queue-limit': c.queueLimit,
     'nr-cpu-ids': model.nrCpuIds,
@@ -161,9 +162,11 @@ function setConfig(ctx: HandlerContext): AttrMap[] {
   const policy = u32(ctx, 'policy');
   if (policy !== undefined) next.policy = enumKey<Policy>(PolicyValues, policy);
   next.threshold = u32(ctx, 'threshold') ?? next.threshold;
+  next.hysteresis = u32(ctx, 'hysteresis') ?? next.hysteresis;
   next.intervalMs = interval ?? next.intervalMs;
   next.queueLimit = u32(ctx, 'queue-limit') ?? next.queueLimit;
   ctx.model.config = next;
+  ctx.model.refreshGates();
   return [configReply(ctx.model)];
 }
 
@@ -181,8 +184,9 @@ function attach(ctx: HandlerContext): AttrMap[] {
     // 256 attachments already hold every stage: share stage 0, as the module does.
     if (stage > MAX_STAGE) stage = 0;
   }
-  const attachment: AttachmentState = { device: dev, stage, cpus, counters: zeroDeviceCounters() };
+  const attachment: AttachmentState = { device: dev, stage, cpus, counters: zeroDeviceCounters(), gateClosed: false };
   ctx.model.attachments.set(dev, attachment);
+  ctx.model.refreshGates();
   return [deviceReply(ctx.model, attachment)];
 }
 
@@ -238,6 +242,7 @@ function getStats(ctx: HandlerContext): AttrMap[] {
       gated: BigInt(k.gated),
       second: BigInt(k.second),
       dropped: BigInt(k.dropped),
+      'gate-closed': a.gateClosed ? 1 : 0,
     };
     if (k.lastHash !== undefined) stats['last-hash'] = k.lastHash;
     const targets = [...k.targets.entries()].filter(([, n]) => n > 0).sort(([x], [y]) => x - y);
@@ -261,6 +266,7 @@ function pinLoad(ctx: HandlerContext): AttrMap[] {
   if (cpu >= ctx.model.nrCpuIds) throw fail('cpu-beyond-nr', ctx, 'cpu');
   const state = ctx.model.cpus[cpu];
   if (state) state.pinned = load;
+  ctx.model.refreshGates();
   return [];
 }
 
@@ -268,11 +274,12 @@ function unpinLoad(ctx: HandlerContext): AttrMap[] {
   const cpu = u32(ctx, 'cpu');
   if (cpu === undefined) {
     for (const c of ctx.model.cpus) c.pinned = undefined;
-    return [];
+  } else {
+    if (cpu >= ctx.model.nrCpuIds) throw fail('cpu-beyond-nr', ctx, 'cpu');
+    const state = ctx.model.cpus[cpu];
+    if (state) state.pinned = undefined;
   }
-  if (cpu >= ctx.model.nrCpuIds) throw fail('cpu-beyond-nr', ctx, 'cpu');
-  const state = ctx.model.cpus[cpu];
-  if (state) state.pinned = undefined;
+  ctx.model.refreshGates();
   return [];
 }
 

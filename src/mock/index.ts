@@ -5,5 +5,5 @@ export { MockModel } from './model';
 export type { MockOptions, MockControls, InjectOptions, InjectResult } from './types';
 export { DEFAULT_TOPOLOGY, NETNS_NOT_FOUND_MESSAGE } from './netns';
 export type { MockTopology, DeviceSpec } from './netns';
-export { hash32, place, GOLDEN_RATIO_32 } from './placement';
-export type { Placement, PlacementInput } from './placement';
+export { hash32, place, gateNext, GOLDEN_RATIO_32 } from './placement';
+export type { GateInput, Placement, PlacementInput } from './placement';

@@ -5,7 +5,7 @@
 import type { DeviceRef } from '../api/types';
 import { injectPackets } from './datapath';
 import { DEFAULT_TOPOLOGY, MockDevice, MockNamespace, NamespaceTable } from './netns';
-import { Placement, place } from './placement';
+import { Placement, gateNext, place } from './placement';
 import { AttachmentState, ConfigState, CpuState, defaultConfig, newCpu } from './state';
 import type { InjectOptions, InjectResult, MockControls, MockOptions } from './types';
 
@@ -66,10 +66,29 @@ export class MockModel implements MockControls {
       policy: this.config.policy,
       threshold: this.config.threshold,
       load: (c) => this.load(c),
+      gateClosed: attachment.gateClosed,
       stage: attachment.stage,
       ifindex: dev.ifindex,
       flowHash: flowHash >>> 0,
     });
+  }
+
+  /**
+   * Re-evaluates every attachment's load gate. The module does it on each
+   * monitor sample, pin, unpin, config change and set change; evaluating a
+   * gate again with the same loads never changes it, so the mock simply does
+   * it after each of those.
+   */
+  refreshGates(): void {
+    for (const a of this.attachments.values()) {
+      a.gateClosed = gateNext({
+        cpus: this.effectiveSet(a),
+        threshold: this.config.threshold,
+        hysteresis: this.config.hysteresis,
+        load: (c) => this.load(c),
+        closed: a.gateClosed,
+      });
+    }
   }
 
   /** The namespace a DeviceRef names (by name; default the initial one). */
@@ -116,6 +135,7 @@ export class MockModel implements MockControls {
     const state = this.cpuState(cpu);
     if (!Number.isInteger(load) || load < 0 || load > 100) throw new RangeError('load must be 0-100');
     state.monitorLoad = load;
+    this.refreshGates();
   }
 
   setOnline(cpu: number, online: boolean): void {
@@ -129,6 +149,7 @@ export class MockModel implements MockControls {
       state.queue = [];
       state.scheduled = false;
     }
+    this.refreshGates();
   }
 
   addNamespace(name: string, devices?: ReadonlyArray<{ ifname: string; ifindex: number }>): void {

@@ -1,7 +1,8 @@
 // The placement function of DESIGN.md / docs/protocol.md, bit-exact with the
-// kernel module: pure, no state, u32 arithmetic throughout. The mock's pick
-// and datapath both call it, and the conformance suite compares the kernel's
-// answers with it.
+// kernel module: pure, u32 arithmetic throughout. The one piece of state, an
+// attachment's load gate, is an input here; gateNext() is how the module moves
+// it. The mock's pick and datapath both call place(), and the conformance
+// suite compares the kernel's answers with it.
 import type { Mode, PickReason, Policy } from '../api/types';
 
 /** The kernel's GOLDEN_RATIO_32 (include/linux/hash.h). */
@@ -29,6 +30,8 @@ export interface PlacementInput {
   readonly threshold: number;
   /** load(c): the pinned value if pinned, else the monitor's smoothed value. */
   readonly load: (cpu: number) => number;
+  /** The attachment's load gate is closed (see gateNext). */
+  readonly gateClosed: boolean;
   /** The attachment's stage number. */
   readonly stage: number;
   /** The device's ifindex (paper mode only). */
@@ -60,9 +63,7 @@ export function place(input: PlacementInput): Placement {
   const first = set[i1];
   if (input.policy === 'static') return { first, target: first, reason: 'first' };
 
-  let sum = 0;
-  for (const cpu of set) sum += input.load(cpu);
-  if (Math.floor(sum / n) >= input.threshold) return { first, reason: 'gated' };
+  if (input.gateClosed) return { first, reason: 'gated' };
 
   const loadFirst = input.load(first);
   if (loadFirst < input.threshold) return { first, target: first, reason: 'first' };
@@ -72,4 +73,31 @@ export function place(input: PlacementInput): Placement {
   const second = set[i2];
   if (input.load(second) < loadFirst) return { first, second, target: second, reason: 'second' };
   return { first, second, target: first, reason: 'first-kept' };
+}
+
+/** What an attachment's load gate depends on. */
+export interface GateInput {
+  /** The effective CPU set E. */
+  readonly cpus: readonly number[];
+  readonly threshold: number;
+  /** Percentage points below the threshold the average must fall before a closed gate opens. */
+  readonly hysteresis: number;
+  readonly load: (cpu: number) => number;
+  /** The gate's state before this evaluation. */
+  readonly closed: boolean;
+}
+
+/**
+ * The load gate's next state, evaluated whenever a load or an input changes
+ * (each monitor sample, pin, unpin, config or set change): closed once the
+ * set's average load reaches the threshold, open again only below
+ * threshold - hysteresis. An empty set's gate is open.
+ */
+export function gateNext(input: GateInput): boolean {
+  const n = input.cpus.length;
+  if (n === 0) return false;
+  let sum = 0;
+  for (const cpu of input.cpus) sum += input.load(cpu);
+  const bar = input.closed ? input.threshold - Math.min(input.threshold, input.hysteresis) : input.threshold;
+  return Math.floor(sum / n) >= bar;
 }

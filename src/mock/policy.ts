@@ -32,6 +32,7 @@ const ATTR_POLICY: Readonly<Record<string, PolicyEntry>> = {
   mode: { type: 'u32', max: 1 },
   policy: { type: 'u32', max: 1 },
   threshold: { type: 'u32', max: 100 },
+  hysteresis: { type: 'u32', max: 100 },
   'interval-ms': { type: 'u32', min: MIN_INTERVAL_MS, max: MAX_INTERVAL_MS },
   'queue-limit': { type: 'u32', min: 1, max: MAX_QUEUE_LIMIT },
   ifindex: { type: 'u32' },

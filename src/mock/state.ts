@@ -11,6 +11,7 @@ export interface ConfigState {
   mode: Mode;
   policy: Policy;
   threshold: number;
+  hysteresis: number;
   intervalMs: number;
   queueLimit: number;
 }
@@ -23,6 +24,7 @@ export function defaultConfig(online: readonly number[]): ConfigState {
     mode: 'stage',
     policy: 'balanced',
     threshold: 80,
+    hysteresis: 20,
     intervalMs: 12,
     queueLimit: 1000,
   };
@@ -56,6 +58,8 @@ export interface AttachmentState {
   /** The attachment's own CPU set, when attach gave one. */
   readonly cpus?: number[];
   counters: DeviceCounters;
+  /** The load gate (placement.ts gateNext), re-evaluated by MockModel.refreshGates(). */
+  gateClosed: boolean;
 }
 
 /** One possible CPU: its Falcon queue and counters. */

@@ -82,6 +82,7 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: "online-cpus", id: 23, type: "binary" },
     { name: "tick-ms", id: 24, type: "u32" },
     { name: "pad", id: 25, type: "pad" },
+    { name: "hysteresis", id: 26, type: "u32" },
   ],
   "cpu-stats": [
     { name: "cpu", id: 1, type: "u32" },
@@ -110,6 +111,7 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: "target", id: 11, type: "nest", nested: "target", multi: true },
     { name: "pad", id: 12, type: "pad" },
     { name: "last-hash", id: 13, type: "u32" },
+    { name: "gate-closed", id: 14, type: "u32" },
   ],
   "target": [
     { name: "cpu", id: 1, type: "u32" },
@@ -133,8 +135,8 @@ export interface OpSpec {
 
 /** Commands by name. */
 export const OPERATIONS: Readonly<Record<string, OpSpec>> = {
-  "get-config": { name: "get-config", id: 1, admin: false, kind: "do", request: [], reply: ["enabled","cpus","mode","policy","threshold","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
-  "set-config": { name: "set-config", id: 2, admin: true, kind: "do", request: ["enabled","cpus","mode","policy","threshold","interval-ms","queue-limit"], reply: ["enabled","cpus","mode","policy","threshold","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
+  "get-config": { name: "get-config", id: 1, admin: false, kind: "do", request: [], reply: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
+  "set-config": { name: "set-config", id: 2, admin: true, kind: "do", request: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit"], reply: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
   "attach": { name: "attach", id: 3, admin: true, kind: "do", request: ["ifindex","ifname","netns-fd","cpus","stage"], reply: ["ifindex","ifname","netns-cookie","stage","cpus"] },
   "detach": { name: "detach", id: 4, admin: true, kind: "do", request: ["ifindex","ifname","netns-fd"], reply: [] },
   "get-device": { name: "get-device", id: 5, admin: false, kind: "dump", request: [], reply: ["ifindex","ifname","netns-cookie","stage","cpus"] },

@@ -14,7 +14,7 @@ import { FalconError } from '../../src/api/errors';
 import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
 import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
 import { MESSAGES, MessageKey } from '../../src/protocol/generated';
-import { place } from '../../src/mock/placement';
+import { gateNext, place } from '../../src/mock/placement';
 import type { ConformanceBackend, UserOutcome } from './backend';
 import { rng } from '../rng';
 
@@ -123,7 +123,7 @@ export function conformance(
       for (const d of FIXTURE_DEVS) await falcon.detach({ ifname: d }).catch(() => undefined);
       for (const d of FIXTURE_NS_DEVS) await falcon.detach({ ifname: d, netns: FIXTURE_NS }).catch(() => undefined);
       const online = (await falcon.getConfig()).onlineCpus;
-      await falcon.setConfig({ enabled: true, cpus: online, mode: 'stage', policy: 'balanced', threshold: 80, intervalMs: 12, queueLimit: 1000 });
+      await falcon.setConfig({ enabled: true, cpus: online, mode: 'stage', policy: 'balanced', threshold: 80, hysteresis: 20, intervalMs: 12, queueLimit: 1000 });
       await falcon.unpinLoad();
       await falcon.resetStats();
     }
@@ -138,6 +138,7 @@ export function conformance(
         assert.equal(c.mode, 'stage');
         assert.equal(c.policy, 'balanced');
         assert.equal(c.threshold, 80);
+        assert.equal(c.hysteresis, 20);
         assert.equal(c.intervalMs, 12);
         assert.equal(c.queueLimit, 1000);
         assert.deepEqual(c.cpus, c.onlineCpus);
@@ -148,13 +149,14 @@ export function conformance(
 
       it('changes any subset and replies with the whole configuration', async () => {
         const cpus = initial.onlineCpus.slice(0, Math.max(1, initial.onlineCpus.length - 1));
-        const c = await falcon.setConfig({ cpus, mode: 'paper', policy: 'static', threshold: 55, intervalMs: 40, queueLimit: 7 });
+        const c = await falcon.setConfig({ cpus, mode: 'paper', policy: 'static', threshold: 55, hysteresis: 5, intervalMs: 40, queueLimit: 7 });
         assert.deepEqual(
-          { cpus: c.cpus, mode: c.mode, policy: c.policy, threshold: c.threshold, intervalMs: c.intervalMs, queueLimit: c.queueLimit },
-          { cpus, mode: 'paper', policy: 'static', threshold: 55, intervalMs: 40, queueLimit: 7 },
+          { cpus: c.cpus, mode: c.mode, policy: c.policy, threshold: c.threshold, hysteresis: c.hysteresis, intervalMs: c.intervalMs, queueLimit: c.queueLimit },
+          { cpus, mode: 'paper', policy: 'static', threshold: 55, hysteresis: 5, intervalMs: 40, queueLimit: 7 },
         );
         assert.deepEqual(await falcon.getConfig(), c);
         assert.equal((await falcon.setConfig({ threshold: 0 })).threshold, 0);
+        assert.equal((await falcon.setConfig({ hysteresis: 100 })).hysteresis, 100);
         assert.equal((await falcon.setConfig({ threshold: 100, queueLimit: 65536, intervalMs: 10000 })).queueLimit, 65536);
         assert.equal((await falcon.setConfig({ intervalMs: 4 })).intervalMs, 4);
       });
@@ -213,6 +215,7 @@ export function conformance(
 
       it('range-checks in the policy layer, naming the attribute', async () => {
         await policy(falcon.setConfig({ threshold: 101 }), 'ERANGE', 'integer out of range', 'threshold');
+        await policy(falcon.setConfig({ hysteresis: 101 }), 'ERANGE', 'integer out of range', 'hysteresis');
         await policy(falcon.setConfig({ intervalMs: 0 }), 'ERANGE', 'integer out of range', 'interval-ms');
         await policy(falcon.setConfig({ intervalMs: 10004 }), 'ERANGE', 'integer out of range', 'interval-ms');
         await policy(falcon.setConfig({ queueLimit: 0 }), 'ERANGE', 'integer out of range', 'queue-limit');
@@ -342,6 +345,36 @@ export function conformance(
         assert.deepEqual(await falcon.pick({ ifname: 'fct0', flowHash: 12345 }), { reason: 'disabled' });
       });
 
+      it('closes the load gate at the threshold and opens it only below threshold - hysteresis', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        const cpus = initial.onlineCpus;
+        const pinAll = async (load: number): Promise<void> => {
+          for (const c of cpus) await falcon.pinLoad(c, load);
+        };
+        const state = async (): Promise<{ reason: string; closed: boolean }> => {
+          const p = await falcon.pick({ ifname: 'fct0', flowHash: 12345 });
+          const d = (await falcon.stats()).devices.find((x) => x.ifname === 'fct0');
+          assert.ok(d);
+          assert.equal(p.reason === 'gated', d.gateClosed, 'pick and dev-stats agree on the gate');
+          return { reason: p.reason, closed: d.gateClosed };
+        };
+        await pinAll(0);
+        assert.deepEqual(await state(), { reason: 'first', closed: false });
+        await pinAll(75); // in the band, coming from below: stays open
+        assert.equal((await state()).closed, false);
+        await pinAll(80);
+        assert.deepEqual(await state(), { reason: 'gated', closed: true });
+        await pinAll(60); // in the band, coming from above: stays closed
+        assert.equal((await state()).closed, true);
+        await falcon.setConfig({ threshold: 90 }); // re-evaluated with the change: 60 >= 70? no
+        assert.equal((await state()).closed, false);
+        await falcon.setConfig({ threshold: 80, hysteresis: 0 });
+        await pinAll(80);
+        assert.equal((await state()).closed, true);
+        await pinAll(79); // hysteresis 0: the paper's memoryless gate
+        assert.equal((await state()).closed, false);
+      });
+
       it('requires a flow hash, after naming the device', async () => {
         await falcon.attach({ ifname: 'fct0' });
         const e = await rawRefused(raw, rawRequest(8, [[9, Buffer.from('fct0\0')]]));
@@ -370,7 +403,8 @@ export function conformance(
           const pol: Policy = r() < 0.25 ? 'static' : 'balanced';
           const threshold = r() < 0.1 ? pickFrom([0, 100]) : 40 + Math.floor(r() * 50);
           const globalSet = subset(online);
-          await falcon.setConfig({ enabled, mode, policy: pol, threshold, cpus: globalSet });
+          // Hysteresis 0: the gate depends on the pinned loads only, not on the pins' order.
+          await falcon.setConfig({ enabled, mode, policy: pol, threshold, hysteresis: 0, cpus: globalSet });
           // Pinned loads on every CPU: the monitor's own values never leak in.
           const loads: number[] = [];
           for (let c = 0; c < nr; c++) {
@@ -389,10 +423,11 @@ export function conformance(
           for (let i = 0; i < picksPerConfig; i++) {
             const a = pickFrom(attached);
             const flowHash = Math.floor(r() * 2 ** 32);
+            const cpus = (a.cpus ?? globalSet).filter((c) => online.includes(c));
+            const load = (c: number): number => loads[c] ?? 0;
             const want = place({
-              enabled, mode, policy: pol, threshold, flowHash,
-              cpus: (a.cpus ?? globalSet).filter((c) => online.includes(c)),
-              load: (c) => loads[c] ?? 0,
+              enabled, mode, policy: pol, threshold, flowHash, cpus, load,
+              gateClosed: gateNext({ cpus, threshold, hysteresis: 0, load, closed: false }),
               stage: a.stage,
               ifindex: a.ifindex,
             });
@@ -466,7 +501,7 @@ export function conformance(
       });
 
       it('refuses attributes past maxattr and attributes the op does not take, pointing at them', async () => {
-        const unknown = await rawRefused(raw, rawRequest(1, [[26, u32(0)]]));
+        const unknown = await rawRefused(raw, rawRequest(1, [[27, u32(0)]]));
         assert.equal(unknown.code, 'EINVAL');
         assert.equal(unknown.kernelMessage, 'Unknown attribute type');
         assert.equal(unknown.badAttrOffset, 4);

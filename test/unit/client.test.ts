@@ -44,6 +44,7 @@ const config: AttrMap = {
   mode: 1,
   policy: 0,
   threshold: 70,
+  hysteresis: 15,
   'interval-ms': 12,
   'queue-limit': 1000,
   'nr-cpu-ids': 4,
@@ -70,6 +71,7 @@ describe('FalconClient', () => {
       mode: 'paper',
       policy: 'static',
       threshold: 70,
+      hysteresis: 15,
       intervalMs: 12,
       queueLimit: 1000,
       nrCpuIds: 4,
@@ -184,7 +186,7 @@ describe('FalconClient', () => {
       reply('get-stats', { 'cpu-stats': { cpu: 0, enqueued: 5n, processed: 4n, dropped: 1n, purged: 0n, kicks: 3n, 'queue-hwm': 2, 'queue-len': 0, load: 12, pinned: 1 } }),
       reply('get-stats', {
         'dev-stats': {
-          ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, stage: 0, seen: 10n, steered: 6n, local: 3n, gated: 1n, second: 2n, dropped: 1n,
+          ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, stage: 0, seen: 10n, steered: 6n, local: 3n, gated: 1n, second: 2n, dropped: 1n, 'gate-closed': 1,
           target: [{ cpu: 1, packets: 4n }, { cpu: 2, packets: 2n }],
         },
       }),
@@ -195,6 +197,7 @@ describe('FalconClient', () => {
     assert.deepEqual(stats.cpus, [{ cpu: 0, enqueued: 5, processed: 4, dropped: 1, purged: 0, kicks: 3, queueHwm: 2, queueLen: 0, load: 12, pinned: true }]);
     assert.deepEqual(stats.devices[0]?.targets, [{ cpu: 1, packets: 4 }, { cpu: 2, packets: 2 }]);
     assert.equal(stats.devices[0]?.seen, 10);
+    assert.equal(stats.devices[0]?.gateClosed, true);
   });
 
   it('retries a dump flagged NLM_F_DUMP_INTR', async () => {

@@ -28,7 +28,7 @@ describe('falconctl', function () {
     const json = run('-j', '--mock', 'status');
     assert.equal(json.status, 0);
     assert.deepEqual(Object.keys(JSON.parse(json.stdout) as object), [
-      'enabled', 'cpus', 'mode', 'policy', 'threshold', 'interval_ms', 'queue_limit', 'nr_cpu_ids', 'online_cpus', 'tick_ms',
+      'enabled', 'cpus', 'mode', 'policy', 'threshold', 'hysteresis', 'interval_ms', 'queue_limit', 'nr_cpu_ids', 'online_cpus', 'tick_ms',
     ]);
     const pretty = run('-j', '-p', '--mock', 'status');
     assert.ok(pretty.stdout.includes('\n  "enabled": true'));

@@ -90,7 +90,7 @@ describe('mock: 6.1 strict policy layer', () => {
     { what: 'load 101', cmd: CMD.pin, attrs: [[A.cpu, u32(0)], [A.load, u32(101)]], code: 'ERANGE', message: 'integer out of range', offset: 12 },
     { what: 'a short u32', cmd: CMD.setConfig, attrs: [[A.threshold, Buffer.from([1, 0])]], code: 'EINVAL', message: 'invalid attribute length', offset: 4 },
     { what: 'a long u32', cmd: CMD.pick, attrs: [[A.flowHash, Buffer.alloc(8)]], code: 'EINVAL', message: 'invalid attribute length', offset: 4 },
-    { what: 'an attribute past maxattr', cmd: CMD.getConfig, attrs: [[26, u32(0)]], code: 'EINVAL', message: 'Unknown attribute type', offset: 4 },
+    { what: 'an attribute past maxattr', cmd: CMD.getConfig, attrs: [[27, u32(0)]], code: 'EINVAL', message: 'Unknown attribute type', offset: 4 },
     { what: 'attribute type 0', cmd: CMD.pick, attrs: [[A.flowHash, u32(0)], [0, u32(0)]], code: 'EINVAL', message: 'Unknown attribute type', offset: 12 },
     { what: 'an attribute the op does not take', cmd: CMD.setConfig, attrs: [[A.ifindex, u32(1)]], code: 'EINVAL', message: 'Unsupported attribute', offset: 4 },
     { what: 'any attribute on get-config', cmd: CMD.getConfig, attrs: [[A.enabled, u32(1)]], code: 'EINVAL', message: 'Unsupported attribute', offset: 4 },

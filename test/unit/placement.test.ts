@@ -1,7 +1,7 @@
 // hash_32 and the placement function against hand-computed values and an
 // independent BigInt reference of DESIGN.md's normative pseudo-code.
 import { strict as assert } from 'node:assert';
-import { hash32, place, PlacementInput } from '../../src/mock/placement';
+import { gateNext, GateInput, hash32, place, PlacementInput } from '../../src/mock/placement';
 import { rng } from '../rng';
 
 /** hash_32 by the book: (v * 0x61C88647 mod 2^32) >> (32 - bits), in BigInt. */
@@ -39,7 +39,7 @@ describe('placement: hash_32', () => {
 
 const base: PlacementInput = {
   enabled: true, cpus: [0, 1, 2, 3], mode: 'stage', policy: 'static', threshold: 80,
-  load: () => 0, stage: 0, ifindex: 2, flowHash: 1,
+  load: () => 0, gateClosed: false, stage: 0, ifindex: 2, flowHash: 1,
 };
 
 describe('placement: place()', () => {
@@ -66,12 +66,12 @@ describe('placement: place()', () => {
     assert.deepEqual(place({ ...base, mode: 'paper', flowHash: 0xffffffff }), { first: 0, target: 0, reason: 'first' });
   });
 
-  it('gates on the floor of the average load', () => {
-    const loads = [80, 80, 80, 79]; // sum 319, floor(79.75) = 79 < 80
-    const balanced = { ...base, policy: 'balanced' as const, load: (c: number) => loads[c] ?? 0 };
-    assert.notEqual(place(balanced).reason, 'gated');
-    loads[3] = 80;
+  it('keeps a balanced packet in place while the gate is closed, whatever the loads', () => {
+    const balanced = { ...base, policy: 'balanced' as const, gateClosed: true };
     assert.deepEqual(place(balanced), { first: 0, reason: 'gated' });
+    assert.deepEqual(place({ ...balanced, load: () => 100 }), { first: 0, reason: 'gated' });
+    // static ignores the gate
+    assert.deepEqual(place({ ...balanced, policy: 'static' }), { first: 0, target: 0, reason: 'first' });
   });
 
   it('takes the second choice only when it is less loaded', () => {
@@ -84,8 +84,8 @@ describe('placement: place()', () => {
     else assert.deepEqual(got, { first: 0, second: i2, target: i2, reason: 'second' });
     loads.fill(90);
     loads[1] = loads[2] = loads[3] = 0;
-    // threshold 0: every load is "at or above", average 22 >= 0 -> gated
-    assert.equal(place({ ...balanced, threshold: 0 }).reason, 'gated');
+    // threshold 0: every load is "at or above": the gate closes on average 22
+    assert.equal(gateNext({ cpus: [0, 1, 2, 3], threshold: 0, hysteresis: 20, load: balanced.load, closed: false }), true);
   });
 
   it('keeps the first when the second is as loaded', () => {
@@ -100,5 +100,48 @@ describe('placement: place()', () => {
       }
     }
     assert.fail('no flow with both choices loaded');
+  });
+});
+
+describe('placement: gateNext()', () => {
+  const loads = [80, 80, 80, 79];
+  const gate: GateInput = { cpus: [0, 1, 2, 3], threshold: 80, hysteresis: 20, load: (c) => loads[c] ?? 0, closed: false };
+
+  it('closes on the floor of the average load reaching the threshold', () => {
+    loads.splice(0, 4, 80, 80, 80, 79); // sum 319, floor(79.75) = 79 < 80
+    assert.equal(gateNext(gate), false);
+    loads[3] = 80;
+    assert.equal(gateNext(gate), true);
+  });
+
+  it('opens again only below threshold - hysteresis', () => {
+    for (const [avg, stays] of [[79, true], [60, true], [59, false]] as const) {
+      loads.fill(avg);
+      assert.equal(gateNext({ ...gate, closed: true }), stays, `closed, average ${avg}`);
+      // an open gate needs the threshold itself
+      assert.equal(gateNext(gate), false, `open, average ${avg}`);
+    }
+  });
+
+  it('is the memoryless gate with hysteresis 0, and saturates a band wider than the threshold', () => {
+    loads.fill(79);
+    assert.equal(gateNext({ ...gate, hysteresis: 0, closed: true }), false);
+    loads.fill(0);
+    // threshold 10, hysteresis 50: the bar is 0, every average reaches it
+    assert.equal(gateNext({ ...gate, threshold: 10, hysteresis: 50, closed: true }), true);
+  });
+
+  it('never changes again when evaluated twice with the same loads', () => {
+    const r = rng(7);
+    for (let i = 0; i < 2000; i++) {
+      const l = [0, 1, 2, 3].map(() => Math.floor(r() * 101));
+      const g: GateInput = { ...gate, threshold: Math.floor(r() * 101), hysteresis: Math.floor(r() * 101), load: (c) => l[c] ?? 0, closed: r() < 0.5 };
+      const once = gateNext(g);
+      assert.equal(gateNext({ ...g, closed: once }), once, JSON.stringify({ ...g, l }));
+    }
+  });
+
+  it('is open for an empty set', () => {
+    assert.equal(gateNext({ ...gate, cpus: [], threshold: 0, closed: true }), false);
   });
 });

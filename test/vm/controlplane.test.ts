@@ -91,7 +91,9 @@ describe('vm: falcon control plane', function () {
           const hash = (Math.imul(i + 1, 2654435761) >>> 0);
           const k = ok('pick', ['ifname=lo', `flow-hash=${hash}`])[0] as Record<string, number>;
           const e = place({ enabled: true, cpus: Array.from({ length: nr }, (_, c) => c), mode: modeName, policy: policyName,
-            threshold: 80, load: (c) => loads[c % 4] as number, stage: 3, ifindex: 1, flowHash: hash });
+            threshold: 80, load: (c) => loads[c % 4] as number, stage: 3, ifindex: 1, flowHash: hash,
+            // average 52 is below threshold - hysteresis (60): open, whatever came before
+            gateClosed: false });
           const reasons = ['disabled', 'no-cpus', 'gated', 'first', 'second', 'first-kept'];
           assert.deepStrictEqual({ first: k['first'], second: k['second'], target: k['target'], reason: reasons[k['reason'] as number] },
             { first: e.first, second: e.second, target: e.target, reason: e.reason }, `hash ${hash} ${modeName}/${policyName}`);

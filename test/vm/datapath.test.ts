@@ -126,7 +126,7 @@ describe('vm: falcon datapath', function () {
       const p = pick(name, ns, hash);
       const e = place({
         enabled: true, cpus: [1, 2, 3], mode, policy: 'static', threshold: 80,
-        load: () => 0, stage: d.stage, ifindex: d.ifindex, flowHash: hash,
+        load: () => 0, gateClosed: false, stage: d.stage, ifindex: d.ifindex, flowHash: hash,
       });
       const why = `${name}: pick ${JSON.stringify(p)}, stats ${JSON.stringify(d)}`;
       assert.strictEqual(d['last-hash'], hash, `${name} sees the flow's hash (${why})`);
@@ -237,7 +237,7 @@ describe('vm: falcon datapath', function () {
       hash = d['last-hash'] as number;
       base = pick('eth0', H2C1, hash);
       const e = place({ enabled: true, cpus: [1, 2, 3], mode: 'stage', policy: 'balanced', threshold: 80,
-        load: (c) => (c === base.first ? 95 : 0), stage: d.stage, ifindex: d.ifindex, flowHash: hash });
+        load: (c) => (c === base.first ? 95 : 0), gateClosed: false, stage: d.stage, ifindex: d.ifindex, flowHash: hash });
       if (e.second !== e.first || sport > 43010) break;
     }
     assert.strictEqual(dominant(d).cpu, base.target);

@@ -661,7 +661,8 @@ static void systematic(void)
 	static const struct full_attr set_config[] = {
 		{ FALCON_A_ENABLED, 1 }, { FALCON_A_CPUS }, { FALCON_A_MODE, 0 },
 		{ FALCON_A_POLICY, 1 }, { FALCON_A_THRESHOLD, 80 },
-		{ FALCON_A_INTERVAL_MS, 12 }, { FALCON_A_QUEUE_LIMIT, 1000 }, { 0 } };
+		{ FALCON_A_HYSTERESIS, 20 }, { FALCON_A_INTERVAL_MS, 12 },
+		{ FALCON_A_QUEUE_LIMIT, 1000 }, { 0 } };
 	static const struct full_attr attach[] = {
 		{ FALCON_A_IFNAME }, { FALCON_A_NETNS_FD }, { FALCON_A_CPUS },
 		{ FALCON_A_STAGE, 7 }, { 0 } };
