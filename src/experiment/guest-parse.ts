@@ -5,6 +5,7 @@ interface IperfSum {
   bytes?: number;
   bits_per_second?: number;
   lost_percent?: number;
+  retransmits?: number;
 }
 
 interface IperfJson {
@@ -14,7 +15,8 @@ interface IperfJson {
 
 /**
  * Reads an iperf3 client's JSON report (-J): goodput at the receiver in Gb/s,
- * bytes received, and for UDP the loss percentage.
+ * bytes received, for TCP the sender's retransmits, for UDP the loss
+ * percentage.
  */
 export function parseIperf(text: string, udp: boolean): RunMetrics {
   let j: IperfJson;
@@ -28,6 +30,8 @@ export function parseIperf(text: string, udp: boolean): RunMetrics {
   if (recv === undefined || typeof recv.bits_per_second !== 'number') throw new Error('iperf3 report has no receiver summary');
   const m: RunMetrics = { gbps: recv.bits_per_second / 1e9 };
   if (typeof recv.bytes === 'number') m.bytes = recv.bytes;
+  const retransmits = j.end?.sum_sent?.retransmits;
+  if (!udp && typeof retransmits === 'number') m.retransmits = retransmits;
   if (udp) {
     const sent = j.end?.sum_sent?.bits_per_second;
     if (typeof sent === 'number') m.sentGbps = sent / 1e9;

@@ -27,6 +27,8 @@ export interface RunMetrics {
   p999Us?: number;
   /** Bytes the receiver got (throughput scenarios), for CPU time per GB. */
   bytes?: number;
+  /** TCP: segments the sender retransmitted (reordering and loss show up here). */
+  retransmits?: number;
 }
 
 /** Falcon's counters over one run (deltas: stats are reset before the run). */

@@ -25,9 +25,9 @@ describe('experiment: stats', () => {
 });
 
 describe('experiment: tool output parsers', () => {
-  it('iperf3 -J: receiver goodput, bytes, UDP loss and sent rate', () => {
-    const tcp = JSON.stringify({ end: { sum_sent: { bits_per_second: 2.1e9 }, sum_received: { bits_per_second: 2e9, bytes: 1.25e9 } } });
-    assert.deepStrictEqual(parseIperf(tcp, false), { gbps: 2, bytes: 1.25e9 });
+  it('iperf3 -J: receiver goodput, bytes, TCP retransmits, UDP loss and sent rate', () => {
+    const tcp = JSON.stringify({ end: { sum_sent: { bits_per_second: 2.1e9, retransmits: 7 }, sum_received: { bits_per_second: 2e9, bytes: 1.25e9 } } });
+    assert.deepStrictEqual(parseIperf(tcp, false), { gbps: 2, bytes: 1.25e9, retransmits: 7 });
     const udp = JSON.stringify({ end: { sum_sent: { bits_per_second: 5e8 }, sum_received: { bits_per_second: 4e8, bytes: 1e8, lost_percent: 20 } } });
     assert.deepStrictEqual(parseIperf(udp, true), { gbps: 0.4, bytes: 1e8, sentGbps: 0.5, lossPct: 20 });
     assert.throws(() => parseIperf(JSON.stringify({ error: 'the server is busy running a test' }), false), /iperf3: the server is busy/);
