@@ -34,6 +34,30 @@ describe('mock: datapath', () => {
     assert.deepEqual([dev?.local, dev?.gated], [5, 2]);
   });
 
+  it('moves the load gate on monitor samples (setLoad) and hotplug, with hysteresis', async () => {
+    await f.attach({ ifname: 'eth0', cpus: [2, 3] });
+    const gate = async (): Promise<boolean | undefined> => (await f.stats()).devices[0]?.gateClosed;
+    const setLoads = (l2: number, l3: number): void => {
+      f.mock.setLoad(2, l2);
+      f.mock.setLoad(3, l3);
+    };
+    setLoads(100, 60); // average 80: closes
+    assert.equal(await gate(), true);
+    assert.equal(f.mock.inject({ device: { ifname: 'eth0' }, flowHash: 5, packets: 4 }).local, 4);
+    setLoads(100, 20); // average 60: still closed (band 60-79)
+    assert.equal(await gate(), true);
+    // CPU 3 goes offline: E = [2], average 100: closed; back online, average 60: closed
+    f.mock.setOnline(3, false);
+    assert.equal(await gate(), true);
+    f.mock.setOnline(3, true);
+    assert.equal(await gate(), true);
+    setLoads(100, 18); // average 59: opens
+    assert.equal(await gate(), false);
+    assert.equal(f.mock.inject({ device: { ifname: 'eth0' }, flowHash: 5, packets: 4, cpu: 0 }).steered, 4);
+    const dev = (await f.stats()).devices[0];
+    assert.deepEqual([dev?.gated, dev?.steered], [4, 4]);
+  });
+
   it('drops when a held queue is full, purges on unregister', async () => {
     await f.setConfig({ queueLimit: 4, policy: 'static' });
     await f.attach({ ifname: 'eth0', cpus: [3] });
