@@ -223,7 +223,7 @@ describe('vm: falcon datapath', function () {
     assert.strictEqual(counted, 400, 'nft counted each packet once');
   });
 
-  it('balanced: an overloaded first choice sends the flow to the second; a busy set gates; unpin returns', () => {
+  it('balanced: an overloaded first choice sends the flow to the second; a busy set gates, with hysteresis; idle returns', () => {
     ok('attach', ['ifname=eth0', `netns-fd=${H2C1}`]);
     // A flow whose second choice is another CPU (true for about 2/3 of hashes)
     let sport = 43000;
@@ -265,6 +265,14 @@ describe('vm: falcon datapath', function () {
     d = devStats('eth0');
     console.log(`      all pinned 90: steered ${d.steered}, local ${d.local}, gated ${d.gated}`);
     assert.ok(d.steered <= 2 && d.gated >= 195, 'gated keeps packets in place');
+    // 70 is in the hysteresis band (60-79): the closed gate stays closed.
+    pinAll(70);
+    ok('reset-stats');
+    send(sport, 200);
+    d = devStats('eth0');
+    console.log(`      all pinned 70 after 90: steered ${d.steered}, gated ${d.gated}, gate-closed ${d['gate-closed']}`);
+    assert.strictEqual(d['gate-closed'], 1);
+    assert.ok(d.steered <= 2 && d.gated >= 195, 'the band keeps the gate closed');
     // Back to idle: returns to the first choice.
     pinAll(0);
     ok('reset-stats');

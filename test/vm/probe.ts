@@ -64,6 +64,7 @@ export interface DevStats {
   gated: number;
   second: number;
   dropped: number;
+  'gate-closed': number;
   'last-hash'?: number;
   target?: { cpu: number; packets: number }[];
 }
