@@ -5,13 +5,15 @@
  * Locking, outermost first: genl_lock (netlink ops) -> RTNL -> falcon_mutex
  * -> falcon_sets_mutex. falcon_mutex guards the configuration and the
  * attachment list. falcon_sets_mutex guards what CPU hotplug touches: the
- * global set, falcon_usable, every effective set and load gate, and the
- * queues' purge and move; changes to the attachment list hold both, so either is enough to
- * walk it. The hotplug callbacks take only falcon_sets_mutex: they run under
- * the CPU hotplug lock, which nf_(un)register_net_hook() takes (static keys)
- * under falcon_mutex, so taking falcon_mutex there could deadlock. The datapath reads scalars with READ_ONCE and a device's effective
- * CPU set under RCU, and touches only per-CPU counters and the target CPU's
- * queue.
+ * global set, falcon_usable, every effective set, and the queues' purge and
+ * move; and every load gate, which the monitor re-evaluates each sample.
+ * Changes to the attachment list hold both, so either is enough to walk it.
+ * The hotplug callbacks and the monitor take only falcon_sets_mutex: the
+ * callbacks run under the CPU hotplug lock, which nf_(un)register_net_hook()
+ * takes (static keys) under falcon_mutex, so taking falcon_mutex there could
+ * deadlock. The datapath reads scalars and the gate with READ_ONCE and a
+ * device's effective CPU set under RCU, and touches only per-CPU counters and
+ * the target CPU's queue.
  */
 #ifndef _FALCON_INTERNAL_H
 #define _FALCON_INTERNAL_H
