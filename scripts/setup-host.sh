@@ -11,8 +11,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 # Debian package -> why we need it.
 PACKAGES=(
   qemu-system-x86     # the testbed VM
-  linux-image-amd64   # the kernel it boots
+  linux-image-amd64   # bookworm's default kernel (6.1), booted by the testbed
   linux-headers-amd64 # to build falcon.ko against it
+  linux-image-6.12-amd64   # the 6.12 LTS (Debian 13's series, in bookworm-security)
+  linux-headers-6.12-amd64 # falcon.ko is built and tested on both
   busybox-static      # the initramfs userland
   kmod                # insmod/modprobe in the guest chroot
   cpio                # inspecting initramfs archives
@@ -50,17 +52,19 @@ apt_install() {
 
 if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 
-# One kernel throughout: the headers must match the newest installed image,
-# which is the one the testbed boots and kernel/Makefile builds for. The
-# metapackages can lag or lead it, so install linux-headers-<ver> by name.
-newest=$(ls /boot | sed -n 's/^vmlinuz-//p' | sort -V | tail -n1)
-if [ -n "$newest" ] && [ ! -f "/usr/src/linux-headers-$newest/Makefile" ]; then
-  apt_install "linux-headers-$newest"
-fi
-if [ -n "$newest" ] && [ ! -f "/lib/modules/$newest/modules.dep" ]; then
-  echo "setup-host: /lib/modules/$newest/modules.dep missing; running depmod"
-  $SUDO depmod "$newest"
-fi
+# Both kernels the project supports: the newest installed 6.1 and the newest
+# installed 6.12 (scripts/kernels.sh picks them). Each needs headers of its
+# exact version, which the metapackages can lag or lead, so install
+# linux-headers-<ver> by name.
+for ver in $(bash scripts/kernels.sh); do
+  if [ ! -f "/usr/src/linux-headers-$ver/Makefile" ]; then
+    apt_install "linux-headers-$ver"
+  fi
+  if [ ! -f "/lib/modules/$ver/modules.dep" ]; then
+    echo "setup-host: /lib/modules/$ver/modules.dep missing; running depmod"
+    $SUDO depmod "$ver"
+  fi
+done
 
 if [ ! -d node_modules ]; then
   echo "setup-host: installing npm dependencies"

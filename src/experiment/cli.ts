@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { projectRoot, runInVm, TestbedError } from '../testbed';
+import { discoverKernel, projectRoot, runInVm, TestbedError } from '../testbed';
 import { parseArgs, USAGE, UsageError } from './args';
 import { gitCommit, hostCores, hostCpuModel, timestampName } from './host-info';
 import { BOOT_OVERHEAD_S, buildPlan, estimateSeconds, formatDuration, runCount } from './plan';
@@ -47,7 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
   checkTools(args.scenarios, args.gro);
   const guestJs = path.join(root, 'dist', 'src', 'experiment', 'guest.js');
   if (!fs.existsSync(guestJs)) throw new UsageError(`${guestJs} is not built (run 'npm run build')`);
-  const falconReason = falconUnavailable(root);
+  const kernel = discoverKernel(process.env['FALCON_TESTBED_KVER']);
+  const falconReason = falconUnavailable(root, kernel.version);
   const pending = pendingModes(args.modes, args.modesExplicit, falconReason);
   if (args.cpus > cores) say(`warning: ${args.cpus} vCPUs on ${cores} host cores oversubscribes the host; figures will be noisy`);
 
@@ -73,7 +74,8 @@ async function main(argv: readonly string[]): Promise<number> {
     accel: args.accel,
     timeoutS: args.timeoutS ?? Math.max(600, Math.ceil(estimate * 2 + BOOT_OVERHEAD_S)),
     resultsDir: outDir,
-    module: fs.existsSync(path.join(root, 'kernel', 'falcon.ko')) ? undefined : false,
+    kernelVersion: kernel.version,
+    module: falconReason === undefined ? undefined : false,
     cwd: root,
   });
   const wallSeconds = (performance.now() - t0) / 1000;

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { builtModule } from '../testbed/kernel';
 import { UsageError } from './args';
 import { mode as modeSpec } from './modes';
 import { scenario } from './scenarios';
@@ -38,8 +39,8 @@ export function checkTools(scenarios: readonly ScenarioId[], gro: boolean, has: 
 }
 
 /** Why the Falcon modes cannot run from this build, or undefined when they can. */
-export function falconUnavailable(root: string): string | undefined {
-  if (!fs.existsSync(path.join(root, 'kernel', 'falcon.ko'))) return "falcon.ko is not built (run 'npm run build')";
+export function falconUnavailable(root: string, kernelVersion: string): string | undefined {
+  if (!fs.existsSync(builtModule(root, kernelVersion))) return `falcon.ko is not built for ${kernelVersion} (run 'npm run build')`;
   if (!fs.existsSync(path.join(root, 'dist', 'src', 'index.js'))) return "the SDK (dist/src/index.js) is not built yet";
   return undefined;
 }

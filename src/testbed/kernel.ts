@@ -1,6 +1,8 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { SETUP_HINT, TestbedError } from './errors';
+import { projectRoot } from './project';
 
 /** One consistent kernel: image, modules and headers of the same version. */
 export interface KernelInfo {
@@ -89,4 +91,27 @@ export function readVermagic(koPath: string): string | undefined {
   if (at < 0) return undefined;
   const end = data.indexOf(0, at);
   return data.subarray(at + 'vermagic='.length, end < 0 ? undefined : end).toString('latin1');
+}
+
+/** Where `make -C kernel KVER=<version>` puts a module of @moduleDir (kernel/, or the splat module's). */
+export function builtModule(projectRoot: string, version: string, moduleDir = 'kernel', name = 'falcon.ko'): string {
+  return path.join(projectRoot, moduleDir, 'build', version, name);
+}
+
+/** Kernel series Falcon supports: bookworm's default and the 6.12 LTS. */
+export type KernelSeries = '6.1' | '6.12';
+
+/**
+ * The kernels Falcon is built and tested on: the newest installed of each
+ * series, as scripts/kernels.sh (shared with setup and kernel/Makefile) prints
+ * them. A series that is not installed is absent.
+ */
+export function supportedKernels(root: string = projectRoot()): Partial<Record<KernelSeries, string>> {
+  const out = execFileSync('bash', [path.join(root, 'scripts', 'kernels.sh')], { encoding: 'utf8' });
+  const found: Partial<Record<KernelSeries, string>> = {};
+  for (const v of out.split('\n').filter((l) => l !== '')) {
+    if (/^6\.1[.-]/.test(v)) found['6.1'] = v;
+    else if (/^6\.12[.-]/.test(v)) found['6.12'] = v;
+  }
+  return found;
 }

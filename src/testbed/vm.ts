@@ -11,7 +11,7 @@ import { ConsoleSplitter } from './console';
 import { ExitCode, SETUP_HINT, TestbedError } from './errors';
 import { binWrapper, envScript, GUEST_PATH, Marker, runScript } from './guest-init';
 import { ensureInitramfs } from './initramfs';
-import { discoverKernel, KernelInfo, readVermagic } from './kernel';
+import { builtModule, discoverKernel, KernelInfo, readVermagic } from './kernel';
 import { packageBins, projectRoot } from './project';
 import { Accel, TcgThreads, findQemu, kernelCmdline, kvmAvailable, qemuArgs } from './qemu';
 import { releaseDir, trackChild, trackDir } from './reaper';
@@ -36,7 +36,7 @@ export interface RunOptions {
   resultsDir?: string;
   /**
    * Module to insmod before the command: a path, `false` for none.
-   * Default `<project>/kernel/falcon.ko`.
+   * Default `<project>/kernel/build/<booted kernel>/falcon.ko`.
    */
   module?: string | false;
   /** Working directory of the command; default process.cwd(). */
@@ -88,17 +88,17 @@ export function preflight(opts: RunOptions): { kernel: KernelInfo; module: strin
   const kernel = discoverKernel(opts.kernelVersion ?? process.env['FALCON_TESTBED_KVER']);
   let module: string | undefined;
   if (opts.module !== false) {
-    module = path.resolve(opts.module ?? path.join(projectRoot(), 'kernel', 'falcon.ko'));
+    module = path.resolve(opts.module ?? builtModule(projectRoot(), kernel.version));
     if (kernel.headersDir === undefined) {
       throw new TestbedError(`kernel headers for ${kernel.version} not found (/usr/src/linux-headers-${kernel.version}); ${SETUP_HINT}`);
     }
     if (!fs.existsSync(module)) {
-      throw new TestbedError(`module ${module} not built; run 'make -C kernel' (or 'npm run build'; first time: 'npm run setup')`);
+      throw new TestbedError(`module ${module} not built; run 'make -C kernel KVER=${kernel.version}' (or 'npm run build'; first time: 'npm run setup')`);
     }
     const vermagic = readVermagic(module);
     if (vermagic !== undefined && vermagic.split(' ')[0] !== kernel.version) {
       throw new TestbedError(
-        `module ${module} was built for kernel ${vermagic.split(' ')[0]} but the testbed boots ${kernel.version}; rebuild with 'make -C kernel'`,
+        `module ${module} was built for kernel ${vermagic.split(' ')[0]} but the testbed boots ${kernel.version}; rebuild with 'make -C kernel KVER=${kernel.version}'`,
       );
     }
   }

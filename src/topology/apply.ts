@@ -1,5 +1,6 @@
 /** Runs topology plans with iproute2 in the current (guest) system. */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
 import { OWNED_NS } from './names';
 import { Command, planDown, planUp, TopologySpec } from './plan';
 
@@ -68,9 +69,78 @@ export function listTopologyNamespaces(): string[] {
     .sort((a, b) => b.length - a.length || a.localeCompare(b));
 }
 
-/** Removes the topology; a no-op when there is none. */
+/** PIDs of the processes whose network namespace is the named one (`ip netns pids`, without a process per call). */
+function pidsIn(ns: string): number[] {
+  let ino: number;
+  try {
+    ino = fs.statSync(`/run/netns/${ns}`).ino;
+  } catch {
+    return [];
+  }
+  const want = `net:[${ino}]`;
+  const pids: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${e}/ns/net`) === want) pids.push(Number(e));
+    } catch {
+      /* exited meanwhile, or a kernel thread */
+    }
+  }
+  return pids;
+}
+
+/** Kills every process left in the namespaces (iperf3 daemons, servers) and waits until they are gone. */
+function killProcessesIn(namespaces: readonly string[]): void {
+  const pids = namespaces.flatMap(pidsIn);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + 10_000;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (const pid of pids) {
+    while (fs.existsSync(`/proc/${pid}`) && Date.now() < deadline) Atomics.wait(nap, 0, 0, 50);
+  }
+}
+
+/** The devices of a namespace other than loopback. */
+function linksIn(ns: string): string[] {
+  const out = exec('ip', ['-n', ns, '-j', 'link', 'show']).trim();
+  const links = out === '' ? [] : (JSON.parse(out) as { ifname: string }[]);
+  return links.map((l) => l.ifname).filter((n) => n !== 'lo');
+}
+
+/**
+ * Deletes a namespace's devices, synchronously: `ip link del` unregisters a
+ * device (and a veth's peer, wherever it is) before it returns, while the
+ * kernel unregisters the devices of a deleted namespace later, from a
+ * workqueue, once nothing holds the namespace. Whoever tears the topology
+ * down and then looks (the VM tests check that falcon.ko detached every
+ * device) must not race that cleanup.
+ */
+function deleteLinksIn(ns: string): void {
+  const links = linksIn(ns);
+  if (links.length === 0) return;
+  // -force: a veth whose peer was deleted first is already gone.
+  const r = spawnSync('ip', ['-force', '-n', ns, '-batch', '-'], { input: links.map((l) => `link del ${l}`).join('\n') + '\n', encoding: 'utf8' });
+  if (r.status === 0) return;
+  const left = linksIn(ns);
+  if (left.length > 0) throw new TopologyError(`could not delete ${left.join(', ')} in netns ${ns}: ${(r.stderr ?? '').trim()}`);
+}
+
+/**
+ * Removes the topology; a no-op when there is none. When it returns, every
+ * device of the topology is unregistered and no process of it is left.
+ */
 export function topologyDown(): void {
-  runAll(planDown(listTopologyNamespaces()));
+  const namespaces = listTopologyNamespaces();
+  killProcessesIn(namespaces);
+  for (const ns of namespaces) deleteLinksIn(ns);
+  runAll(planDown(namespaces));
 }
 
 /** Builds the topology, replacing any previous one. Throws TopologyError naming the failing command. */

@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import { place } from '../../src/mock/placement';
-import { guestOnly } from './guest';
+import { guestOnly, waitUntil } from './guest';
 import { ok, probe } from './probe';
 
 function err(cmd: string, args: string[], errno: number, msg: string, as?: number): void {
@@ -143,6 +143,8 @@ describe('vm: falcon control plane', function () {
       execFileSync('ip', ['netns', 'del', 'fcp']);
       ok('detach', ['ifname=lo']);
     }
+    // Namespace cleanup runs later, from a workqueue
+    waitUntil(() => ok('get-device').length === 0);
     assert.strictEqual(ok('get-device').length, 0, 'namespace deletion detached its lo');
   });
 

@@ -1,13 +1,12 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
-import { guestOnly, projectDir } from './guest';
+import { falconKo, guestOnly } from './guest';
 
 describe('vm: falcon.ko', function () {
   guestOnly(this);
   this.timeout(60_000);
-  const ko = path.join(projectDir(), 'kernel', 'falcon.ko');
+  const ko = falconKo();
 
   it('is loaded by the testbed', () => {
     assert.ok(fs.existsSync('/sys/module/falcon'), '/sys/module/falcon missing');

@@ -4,11 +4,10 @@
  * insmod), plus module load/unload and the use count from sysfs.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { openFalcon, FalconInstance } from '../../../src';
 import { FalconError } from '../../../src/api/errors';
 import type { Stats } from '../../../src/api/types';
-import { projectDir } from '../guest';
+import { falconKo } from '../guest';
 import { sh } from './sh';
 
 /** Opens the kernel backend, runs fn, closes it whatever happens. */
@@ -63,7 +62,7 @@ export function falconLost(s: Stats): number {
 }
 
 export function koPath(): string {
-  return path.join(projectDir(), 'kernel', 'falcon.ko');
+  return falconKo();
 }
 
 export function moduleLoaded(): boolean {
