@@ -36,5 +36,11 @@
 #define FALCON_ERR_LOAD_MISSING	EINVAL
 #define FALCON_MSG_CPU_BEYOND_NR	"cpu is beyond nr_cpu_ids"
 #define FALCON_ERR_CPU_BEYOND_NR	ERANGE
+#define FALCON_MSG_NOT_INIT_NETNS	"Falcon's settings are host-wide: change them from the initial network namespace"
+#define FALCON_ERR_NOT_INIT_NETNS	EPERM
+#define FALCON_MSG_TOO_MANY_ATTACHMENTS	"too many attachments: at most 4096 devices can be attached at once"
+#define FALCON_ERR_TOO_MANY_ATTACHMENTS	ENOSPC
+#define FALCON_MSG_DEV_HOOK_CONFLICT	"device has another netfilter ingress hook at priority INT_MAX, which steered packets would skip"
+#define FALCON_ERR_DEV_HOOK_CONFLICT	EBUSY
 
 #endif /* _FALCON_MESSAGES_H */

@@ -15,10 +15,60 @@
 #include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/dst.h>
 #include <net/net_namespace.h>
 #include "internal.h"
 
 LIST_HEAD(falcon_devs);
+unsigned int falcon_nr_attached;
+
+/*
+ * Devices detached while they may still have skbs queued (a plain detach
+ * lets them drain). If such a device is unregistered before they have, its
+ * NETDEV_UNREGISTER must purge them; every other unregister in the system
+ * has nothing queued and need not walk the queues. One entry per device,
+ * dropped when it is attached again or unregistered. Under falcon_mutex.
+ */
+struct falcon_detached {
+	struct list_head list;
+	const struct net_device *dev;
+};
+
+static LIST_HEAD(falcon_detached_devs);
+
+static struct falcon_detached *falcon_detached_find(const struct net_device *dev)
+{
+	struct falcon_detached *d;
+
+	list_for_each_entry(d, &falcon_detached_devs, list)
+		if (d->dev == dev)
+			return d;
+	return NULL;
+}
+
+static void falcon_detached_forget(const struct net_device *dev)
+{
+	struct falcon_detached *d = falcon_detached_find(dev);
+
+	if (d) {
+		list_del(&d->list);
+		kfree(d);
+	}
+}
+
+static bool falcon_detached_remember(const struct net_device *dev)
+{
+	struct falcon_detached *d;
+
+	if (falcon_detached_find(dev))
+		return true;
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return false;
+	d->dev = dev;
+	list_add(&d->list, &falcon_detached_devs);
+	return true;
+}
 
 /* How often (in packets seen per CPU) the hook refreshes last_hash. */
 #define FALCON_HASH_SAMPLE	64
@@ -118,20 +168,28 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 {
 	struct falcon_dev *fd = priv;
 	struct falcon_dev_stats __percpu *st = fd->stats;
+	const struct falcon_eset *set;
 	struct falcon_place_out out;
 	struct falcon_place_in in;
 	u32 hash;
 	u64 seen;
 
-	seen = this_cpu_inc_return(st->seen);
+	/* Since the last reset: last-hash sampling restarts with the counts */
+	seen = this_cpu_inc_return(st->now.seen) - this_cpu_read(st->base.seen);
 
 	/*
 	 * Never steer a pfmemalloc skb (it must not wait in a queue), nor on
-	 * a device that gained a generic XDP program since attach: the
-	 * second pass would run it again.
+	 * a device that gained a generic XDP program since attach (the second
+	 * pass would run it again), nor for a device going down. Nor an skb
+	 * whose noref dst cannot be made to outlive this RCU section.
 	 */
 	if (unlikely(skb_pfmemalloc(skb) ||
-		     rcu_access_pointer(state->in->xdp_prog)))
+		     rcu_access_pointer(state->in->xdp_prog) ||
+		     !netif_running(state->in)))
+		goto local;
+	/* Nothing to place: skip the flow hash (it may dissect the packet) */
+	set = rcu_dereference(fd->set);
+	if (!READ_ONCE(falcon_cfg.enabled) || !set || !set->n)
 		goto local;
 
 	hash = skb_get_hash(skb);
@@ -142,28 +200,32 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 			WRITE_ONCE(fd->last_hash, h);
 	}
 
-	falcon_fill_in(fd, rcu_dereference(fd->set), hash, &in);
+	falcon_fill_in(fd, set, hash, &in);
 	falcon_place(&in, &out);
 	if (out.reason == FALCON_REASON_SECOND)
-		this_cpu_inc(st->second);
+		this_cpu_inc(st->now.second);
 	if (out.target == FALCON_NO_CPU) {
 		if (out.reason == FALCON_REASON_GATED)
-			this_cpu_inc(st->gated);
+			this_cpu_inc(st->now.gated);
 		goto local;
 	}
 	/* In place only when nothing of this CPU's queue could be overtaken */
 	if (out.target == smp_processor_id() && falcon_queue_idle(out.target))
 		goto local;
+	if (skb_dst(skb) && unlikely(!skb_dst_force(skb)))
+		goto local;
 
-	if (unlikely(!falcon_enqueue(out.target, skb))) {
-		this_cpu_inc(st->dropped);
+	if (unlikely(!falcon_enqueue(out.target, skb,
+				     &per_cpu_ptr(st, out.target)->now.steered_in))) {
+		this_cpu_inc(st->now.dropped);
+		/* Seen by standard tools too, as enqueue_to_backlog() does */
+		dev_core_stats_rx_dropped_inc(state->in);
 		return NF_DROP;
 	}
-	this_cpu_inc(st->target[out.target]);
 	return NF_STOLEN;
 
 local:
-	this_cpu_inc(st->local);
+	this_cpu_inc(st->now.local);
 	return NF_ACCEPT;
 }
 
@@ -197,6 +259,37 @@ static void falcon_dev_free(struct falcon_dev *fd)
 	falcon_dev_stats_free(fd->stats);
 	free_cpumask_var(fd->cpus);
 	kfree(fd);
+}
+
+/* After a grace period: no hook in flight still uses @fd (its priv). */
+static void falcon_dev_free_rcu(struct rcu_head *head)
+{
+	falcon_dev_free(container_of(head, struct falcon_dev, rcu));
+}
+
+/*
+ * Is there another netdev ingress hook at priority INT_MAX on @dev? Falcon's
+ * hook would be inserted before it (a new hook goes before those of equal
+ * priority) and steal packets it then never sees: reinjection skips
+ * netfilter ingress. One registered after Falcon runs before it and is fine.
+ */
+bool falcon_dev_hook_conflict(const struct net_device *dev)
+{
+	const struct nf_hook_entries *e;
+	struct nf_hook_ops **ops;
+	bool conflict = false;
+	unsigned int i;
+
+	rcu_read_lock();
+	e = rcu_dereference(dev->nf_hooks_ingress);
+	if (e) {
+		ops = nf_hook_entries_get_hook_ops(e);
+		for (i = 0; i < e->num_hook_entries; i++)
+			if (ops[i]->priority == INT_MAX)
+				conflict = true;
+	}
+	rcu_read_unlock();
+	return conflict;
 }
 
 /*
@@ -247,7 +340,11 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 	if (err)
 		goto err_unlist;
 
+	/* Its unregister purges it now: no second entry for it */
+	falcon_detached_forget(dev);
+	falcon_nr_attached++;
 	falcon_gen++;
+	falcon_monitor_start();
 	*out = fd;
 	return 0;
 
@@ -262,10 +359,12 @@ err_free:
 }
 
 /*
- * Detach: remove the hook and wait for hooks in flight. When the device is
- * going away (@purge), free its queued skbs too; otherwise they drain
- * normally (a queued skb does not refer to its attachment). Under RTNL and
- * falcon_mutex.
+ * Detach: remove the hook. When the device is going away (@purge), wait for
+ * hooks in flight and free its queued skbs. Otherwise they drain normally
+ * (a queued skb does not refer to its attachment) and the attachment is
+ * freed after a grace period, with no synchronous wait under RTNL; the
+ * device is remembered, so that its unregister purges what is still
+ * queued then. Under RTNL and falcon_mutex.
  */
 void falcon_detach(struct falcon_dev *fd, bool purge)
 {
@@ -273,15 +372,21 @@ void falcon_detach(struct falcon_dev *fd, bool purge)
 	mutex_lock(&falcon_sets_mutex);
 	list_del(&fd->list);
 	mutex_unlock(&falcon_sets_mutex);
+	falcon_nr_attached--;
 	falcon_gen++;
 	nf_unregister_net_hook(fd->net, &fd->ops);
-	synchronize_net();
+	/* Out of memory to remember it: purge now, counted, as for unregister */
+	if (!purge && !falcon_detached_remember(fd->dev))
+		purge = true;
 	if (purge) {
+		synchronize_net();
 		mutex_lock(&falcon_sets_mutex);
 		falcon_queue_purge_dev(fd->dev);
 		mutex_unlock(&falcon_sets_mutex);
+		falcon_dev_free(fd);
+		return;
 	}
-	falcon_dev_free(fd);
+	call_rcu(&fd->rcu, falcon_dev_free_rcu);
 }
 
 static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
@@ -289,6 +394,7 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct falcon_dev *fd;
+	bool queued_earlier;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
@@ -298,13 +404,15 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 	fd = falcon_dev_find(dev);
 	if (fd)
 		falcon_detach(fd, true);
-	mutex_unlock(&falcon_mutex);
-	if (!fd) {
-		/* Detached earlier: what it queued then may still be queued */
+	queued_earlier = falcon_detached_find(dev);
+	falcon_detached_forget(dev);
+	if (queued_earlier) {
+		/* The core's synchronize_net() before this ended its hooks */
 		mutex_lock(&falcon_sets_mutex);
 		falcon_queue_purge_dev(dev);
 		mutex_unlock(&falcon_sets_mutex);
 	}
+	mutex_unlock(&falcon_mutex);
 	return NOTIFY_DONE;
 }
 
@@ -323,9 +431,11 @@ int falcon_hook_init(void)
  * while RTNL still keeps their devices registered: once the notifier is gone
  * nothing would purge the skbs of a device unregistered before the NAPIs
  * stop. Nothing queues any more (hotplug went first, the hooks are gone).
+ * rcu_barrier(): detached attachments freed by call_rcu() run our code.
  */
 void falcon_hook_exit(void)
 {
+	struct falcon_detached *d, *dtmp;
 	struct falcon_dev *fd, *tmp;
 
 	rtnl_lock();
@@ -338,9 +448,15 @@ void falcon_hook_exit(void)
 		list_del(&fd->list);
 		falcon_dev_free(fd);
 	}
+	falcon_nr_attached = 0;
 	falcon_queue_purge_dev(NULL);
 	mutex_unlock(&falcon_sets_mutex);
+	list_for_each_entry_safe(d, dtmp, &falcon_detached_devs, list) {
+		list_del(&d->list);
+		kfree(d);
+	}
 	mutex_unlock(&falcon_mutex);
 	rtnl_unlock();
 	unregister_netdevice_notifier(&falcon_netdev_nb);
+	rcu_barrier();
 }

@@ -90,22 +90,32 @@ bool falcon_gate_next(const struct falcon_eset *set, u32 threshold,
 		      u32 hysteresis, bool closed);
 
 /* queue.c: per-CPU queues, NAPI, kicks, reinjection */
+struct falcon_cpu_counters {
+	u64 enqueued;
+	u64 dropped;
+	u64 purged;
+	u64 kicks;
+	u64 processed;
+};
+
 struct falcon_cpu {
-	/* queue.lock also guards enqueued, dropped, purged and hwm */
+	/* queue.lock also guards bytes, hwm and counters' first three */
 	struct sk_buff_head queue;
+	u32 bytes;		/* truesize of what the queue holds */
+	u32 hwm;
 	struct napi_struct napi;
 	call_single_data_t csd;
 	unsigned int cpu;
 	unsigned int inflight;	/* taken off the queue, not yet reinjected */
-	u64 enqueued;
-	u64 dropped;
-	u64 purged;
-	u32 hwm;
-	u64 kicks;		/* serialised by the NAPI SCHED bit */
-	u64 processed;		/* written by the poll only */
+	/* kicks: serialised by the NAPI SCHED bit; processed: the poll's */
+	struct falcon_cpu_counters counters;
+	struct falcon_cpu_counters base;	/* at the last reset */
 
-	/* monitor.c */
-	u64 last_busy;
+	/*
+	 * monitor.c. On a line of their own: every CPU's hook reads these on
+	 * every packet, while producers and the poll write the lines above.
+	 */
+	u64 last_busy ____cacheline_aligned_in_smp;
 	u64 last_wall;
 	u32 load_fp;		/* smoothed load, percent * FALCON_LOAD_SCALE */
 	u32 load;		/* smoothed load, percent, rounded */
@@ -118,9 +128,11 @@ extern struct falcon_cpu __percpu *falcon_pcpu;
 int falcon_queue_init(void);
 void falcon_queue_exit(void);
 bool falcon_queue_idle(unsigned int cpu);
-bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb);
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in);
 void falcon_queue_purge_dev(const struct net_device *dev);
 void falcon_queue_move(unsigned int from);
+void falcon_queue_read(unsigned int cpu, struct falcon_cpu_counters *out,
+		       u32 *hwm, u32 *len);
 void falcon_queue_reset_stats(void);
 
 /* monitor.c: load monitor and pins */
@@ -128,6 +140,7 @@ void falcon_queue_reset_stats(void);
 
 int falcon_monitor_init(void);
 void falcon_monitor_exit(void);
+void falcon_monitor_start(void);
 void falcon_monitor_reschedule(void);
 u32 falcon_cpu_load(unsigned int cpu);
 void falcon_pin(unsigned int cpu, u32 load);
@@ -136,30 +149,26 @@ void falcon_unpin_all(void);
 void falcon_loads_changed(void);
 
 /* stats.c: per-CPU per-device counters */
-struct falcon_dev_stats {
-	u64 seen;
+struct falcon_dev_counters {
+	u64 seen;		/* the rest: written by this CPU's hook */
 	u64 local;
 	u64 gated;
 	u64 second;
 	u64 dropped;
-	u64 target[];		/* steered, by target CPU; nr_cpu_ids entries */
+	u64 steered_in;		/* queued to this CPU, under its queue lock */
 };
 
-struct falcon_dev_totals {
-	u64 seen;
-	u64 steered;
-	u64 local;
-	u64 gated;
-	u64 second;
-	u64 dropped;
+struct falcon_dev_stats {
+	struct falcon_dev_counters now;
+	struct falcon_dev_counters base;	/* at the last reset */
 };
 
 struct falcon_dev_stats __percpu *falcon_dev_stats_alloc(void);
 void falcon_dev_stats_free(struct falcon_dev_stats __percpu *stats);
+void falcon_dev_stats_cpu(struct falcon_dev_stats __percpu *stats,
+			  unsigned int cpu, struct falcon_dev_counters *out);
 void falcon_dev_stats_sum(struct falcon_dev_stats __percpu *stats,
-			  struct falcon_dev_totals *t);
-u64 falcon_dev_stats_target(struct falcon_dev_stats __percpu *stats,
-			    unsigned int target);
+			  struct falcon_dev_counters *t);
 void falcon_dev_stats_reset(struct falcon_dev_stats __percpu *stats);
 
 /* hook.c: attachments */
@@ -167,6 +176,7 @@ void falcon_dev_stats_reset(struct falcon_dev_stats __percpu *stats);
 
 struct falcon_dev {
 	struct list_head list;		/* falcon_devs, under falcon_mutex */
+	struct rcu_head rcu;		/* freed after hooks in flight */
 	struct net_device *dev;		/* valid until NETDEV_UNREGISTER */
 	struct net *net;		/* no reference: the device pins it */
 	u64 net_cookie;
@@ -181,10 +191,12 @@ struct falcon_dev {
 };
 
 extern struct list_head falcon_devs;
+extern unsigned int falcon_nr_attached;	/* under falcon_mutex */
 
 int falcon_hook_init(void);
 void falcon_hook_exit(void);
 struct falcon_dev *falcon_dev_find(const struct net_device *dev);
+bool falcon_dev_hook_conflict(const struct net_device *dev);
 int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 		  bool has_stage, u32 stage, struct falcon_dev **out);
 void falcon_detach(struct falcon_dev *fd, bool purge);

@@ -4,10 +4,11 @@
  * bridge/veth, container eth0) across CPUs, balanced by load, controlled
  * over Generic Netlink. See docs/protocol.md and DESIGN.md.
  *
- * Unload order (DESIGN.md): the netlink family goes first, so nothing new
- * is configured; then every hook, after which synchronize_net() means no
- * skb is being queued; then the queues: IPIs in flight, RCU, the NAPIs, and
- * what the queues still hold.
+ * Unload mirrors init, in reverse: the netlink family goes first, so
+ * nothing new is configured; then hotplug; then every hook, after which
+ * synchronize_net() means no skb is being queued; then the monitor, whose
+ * samples write into the per-CPU area; then the queues: kicks in flight,
+ * the NAPIs, what the queues still hold, and the per-CPU area itself.
  */
 #include <linux/init.h>
 #include <linux/module.h>
@@ -56,8 +57,8 @@ static void __exit falcon_exit(void)
 	falcon_netlink_exit();
 	falcon_hotplug_exit();
 	falcon_hook_exit();
-	falcon_queue_exit();
 	falcon_monitor_exit();
+	falcon_queue_exit();
 	falcon_config_exit();
 }
 

@@ -7,6 +7,11 @@
  * interval is a whole number of ticks and the result is smoothed,
  * load = (4 * old + new) / 5, in fixed point (percent * FALCON_LOAD_SCALE)
  * and rounded when read, so a CPU that stays busy reaches 100.
+ *
+ * It runs only while something is attached (the first attach starts it; a
+ * sample that finds nothing attached resets the loads to 0 and stops), on
+ * the unbound workqueue: a work bound to one CPU could starve on exactly the
+ * softirq-saturated CPU it measures.
  */
 #include <linux/kernel_stat.h>
 #include <linux/ktime.h>
@@ -61,18 +66,47 @@ void falcon_loads_changed(void)
 	mutex_unlock(&falcon_sets_mutex);
 }
 
+/* Nothing attached: forget the loads, so a later start begins afresh. */
+static void falcon_monitor_forget(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+
+		c->last_wall = 0;
+		c->load_fp = 0;
+		WRITE_ONCE(c->load, 0);
+	}
+}
+
 static void falcon_monitor_work(struct work_struct *work)
 {
+	bool idle;
+
+	mutex_lock(&falcon_sets_mutex);
+	idle = list_empty(&falcon_devs);
+	mutex_unlock(&falcon_sets_mutex);
+	if (idle) {
+		falcon_monitor_forget();
+		return;
+	}
 	falcon_monitor_sample();
 	falcon_loads_changed();
-	schedule_delayed_work(&falcon_monitor_dwork,
-			      msecs_to_jiffies(READ_ONCE(falcon_cfg.interval_ms)));
+	queue_delayed_work(system_unbound_wq, &falcon_monitor_dwork,
+			   msecs_to_jiffies(READ_ONCE(falcon_cfg.interval_ms)));
+}
+
+/* Something was attached: sample from now on (no-op while running). */
+void falcon_monitor_start(void)
+{
+	queue_delayed_work(system_unbound_wq, &falcon_monitor_dwork, 0);
 }
 
 /* The interval changed: take the next sample one new interval from now. */
 void falcon_monitor_reschedule(void)
 {
-	mod_delayed_work(system_wq, &falcon_monitor_dwork,
+	mod_delayed_work(system_unbound_wq, &falcon_monitor_dwork,
 			 msecs_to_jiffies(READ_ONCE(falcon_cfg.interval_ms)));
 }
 
@@ -109,9 +143,6 @@ void falcon_unpin_all(void)
 
 int falcon_monitor_init(void)
 {
-	falcon_monitor_sample();
-	schedule_delayed_work(&falcon_monitor_dwork,
-			      msecs_to_jiffies(falcon_cfg.interval_ms));
 	return 0;
 }
 

@@ -75,12 +75,33 @@ static const struct nla_policy falcon_unpin_policy[FALCON_A_MAX + 1] = {
 	[FALCON_A_CPU]		= { .type = NLA_U32 },
 };
 
-/* Reads are open to everyone but see only their namespace unless admin. */
+/*
+ * Who sees an attachment (dumps, pick). Falcon's state is host-wide, like the
+ * net.core sysctls that exist only in init_net: an admin of the initial
+ * namespace (CAP_NET_ADMIN in the initial user namespace, request from
+ * init_net) sees every attachment; anyone else only those of the network
+ * namespace their socket lives in.
+ */
 static bool falcon_sees(const struct sk_buff *skb, const struct falcon_dev *fd)
 {
-	if (netlink_capable(skb, CAP_NET_ADMIN))
+	struct net *net = sock_net(skb->sk);
+
+	if (net_eq(net, &init_net) && netlink_capable(skb, CAP_NET_ADMIN))
 		return true;
-	return net_eq(fd->net, sock_net(skb->sk));
+	return net_eq(fd->net, net);
+}
+
+/*
+ * Every mutation comes from the initial network namespace. GENL_ADMIN_PERM
+ * has checked CAP_NET_ADMIN in the initial user namespace, which a netns
+ * admin without a user namespace (a CNI or VPN pod) also has.
+ */
+static int falcon_check_init_netns(struct genl_info *info)
+{
+	if (net_eq(genl_info_net(info), &init_net))
+		return 0;
+	GENL_SET_ERR_MSG(info, FALCON_MSG_NOT_INIT_NETNS);
+	return -FALCON_ERR_NOT_INIT_NETNS;
 }
 
 /* ifindex xor ifname. */
@@ -143,7 +164,8 @@ static int falcon_lookup_dev(struct genl_info *info, struct net_device **devp)
 }
 
 /* The attachment the request names; under RTNL and falcon_mutex. */
-static int falcon_lookup_attached(struct genl_info *info,
+static int falcon_lookup_attached(const struct sk_buff *skb,
+				  struct genl_info *info,
 				  struct falcon_dev **fdp)
 {
 	struct net_device *dev;
@@ -154,7 +176,8 @@ static int falcon_lookup_attached(struct genl_info *info,
 	if (err)
 		return err;
 	fd = falcon_dev_find(dev);
-	if (!fd) {
+	/* Another namespace's attachment is, to this caller, not attached */
+	if (!fd || !falcon_sees(skb, fd)) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[FALCON_A_IFINDEX] ?:
 				    info->attrs[FALCON_A_IFNAME],
@@ -182,32 +205,67 @@ static int falcon_put_config(struct sk_buff *skb)
 	return 0;
 }
 
-/* Reply to a do request with @cmd and whatever @fill puts. */
+/*
+ * Replies in two steps, so that a request that changes something allocates
+ * its reply first: once the change is applied, nothing can fail any more
+ * (docs/protocol.md: a failed request changes nothing).
+ */
+struct falcon_reply {
+	struct sk_buff *msg;
+	void *hdr;
+};
+
+static int falcon_reply_prepare(struct genl_info *info, u8 cmd,
+				struct falcon_reply *r)
+{
+	r->msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!r->msg)
+		return -ENOMEM;
+	r->hdr = genlmsg_put_reply(r->msg, info, &falcon_family, 0, cmd);
+	if (!r->hdr) {
+		nlmsg_free(r->msg);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/*
+ * Fills and sends a prepared reply. Our replies are far below
+ * NLMSG_GOODSIZE, so filling cannot run out of room; a reply the caller's
+ * full socket cannot take is reported to it as ENOBUFS by netlink itself.
+ * Neither undoes a change, so the request itself succeeded: return 0.
+ */
+static int falcon_reply_send(struct genl_info *info, struct falcon_reply *r,
+			     int (*fill)(struct sk_buff *skb, const void *arg),
+			     const void *arg)
+{
+	if (fill(r->msg, arg)) {
+		nlmsg_free(r->msg);
+		return 0;
+	}
+	genlmsg_end(r->msg, r->hdr);
+	genlmsg_reply(r->msg, info);
+	return 0;
+}
+
+/* Reply to a request that changed nothing with @cmd and what @fill puts. */
 static int falcon_reply(struct genl_info *info, u8 cmd,
 			int (*fill)(struct sk_buff *skb, const void *arg),
 			const void *arg)
 {
-	struct sk_buff *msg;
-	void *hdr;
+	struct falcon_reply r;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &falcon_family, 0, cmd);
-	if (!hdr) {
-		err = -EMSGSIZE;
-		goto err_free;
-	}
-	err = fill(msg, arg);
+	err = falcon_reply_prepare(info, cmd, &r);
 	if (err)
-		goto err_free;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-err_free:
-	nlmsg_free(msg);
-	return err;
+		return err;
+	err = fill(r.msg, arg);
+	if (err) {
+		nlmsg_free(r.msg);
+		return err;
+	}
+	genlmsg_end(r.msg, r.hdr);
+	return genlmsg_reply(r.msg, info);
 }
 
 static int falcon_fill_config(struct sk_buff *skb, const void *arg)
@@ -229,12 +287,19 @@ static int falcon_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	struct falcon_reply reply;
 	cpumask_var_t cpus;
 	u32 interval = 0;
 	int err;
 
+	err = falcon_check_init_netns(info);
+	if (err)
+		return err;
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
 		return -ENOMEM;
+	err = falcon_reply_prepare(info, FALCON_CMD_SET_CONFIG, &reply);
+	if (err)
+		goto out_free;
 	mutex_lock(&falcon_mutex);
 
 	/* Validate everything before changing anything */
@@ -284,10 +349,13 @@ static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		falcon_monitor_reschedule();
 	}
 
-	err = falcon_reply(info, FALCON_CMD_SET_CONFIG, falcon_fill_config,
-			   NULL);
+	err = falcon_reply_send(info, &reply, falcon_fill_config, NULL);
+	mutex_unlock(&falcon_mutex);
+	goto out_free;
 out:
 	mutex_unlock(&falcon_mutex);
+	nlmsg_free(reply.msg);
+out_free:
 	free_cpumask_var(cpus);
 	return err;
 }
@@ -313,16 +381,23 @@ static int falcon_fill_dev(struct sk_buff *skb, const void *arg)
 static int falcon_nl_attach(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	struct falcon_reply reply;
 	struct net_device *dev;
 	struct falcon_dev *fd;
 	cpumask_var_t cpus;
 	int err;
 
+	err = falcon_check_init_netns(info);
+	if (err)
+		return err;
 	err = falcon_check_dev_attrs(info);
 	if (err)
 		return err;
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
 		return -ENOMEM;
+	err = falcon_reply_prepare(info, FALCON_CMD_ATTACH, &reply);
+	if (err)
+		goto out_free;
 
 	rtnl_lock();
 	mutex_lock(&falcon_mutex);
@@ -348,6 +423,18 @@ static int falcon_nl_attach(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto out;
 	}
+	if (falcon_nr_attached >= FALCON_MAX_ATTACHMENTS) {
+		GENL_SET_ERR_MSG(info, FALCON_MSG_TOO_MANY_ATTACHMENTS);
+		err = -FALCON_ERR_TOO_MANY_ATTACHMENTS;
+		goto out;
+	}
+	if (falcon_dev_hook_conflict(dev)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    a[FALCON_A_IFINDEX] ?: a[FALCON_A_IFNAME],
+				    FALCON_MSG_DEV_HOOK_CONFLICT);
+		err = -FALCON_ERR_DEV_HOOK_CONFLICT;
+		goto out;
+	}
 
 	err = falcon_attach(dev, a[FALCON_A_CPUS] ? cpus : NULL,
 			    !!a[FALCON_A_STAGE],
@@ -355,10 +442,15 @@ static int falcon_nl_attach(struct sk_buff *skb, struct genl_info *info)
 			    &fd);
 	if (err)
 		goto out;
-	err = falcon_reply(info, FALCON_CMD_ATTACH, falcon_fill_dev, fd);
+	err = falcon_reply_send(info, &reply, falcon_fill_dev, fd);
+	mutex_unlock(&falcon_mutex);
+	rtnl_unlock();
+	goto out_free;
 out:
 	mutex_unlock(&falcon_mutex);
 	rtnl_unlock();
+	nlmsg_free(reply.msg);
+out_free:
 	free_cpumask_var(cpus);
 	return err;
 }
@@ -368,12 +460,15 @@ static int falcon_nl_detach(struct sk_buff *skb, struct genl_info *info)
 	struct falcon_dev *fd;
 	int err;
 
+	err = falcon_check_init_netns(info);
+	if (err)
+		return err;
 	err = falcon_check_dev_attrs(info);
 	if (err)
 		return err;
 	rtnl_lock();
 	mutex_lock(&falcon_mutex);
-	err = falcon_lookup_attached(info, &fd);
+	err = falcon_lookup_attached(skb, info, &fd);
 	if (!err)
 		falcon_detach(fd, false);
 	mutex_unlock(&falcon_mutex);
@@ -414,7 +509,7 @@ static int falcon_nl_pick(struct sk_buff *skb, struct genl_info *info)
 	}
 	rtnl_lock();
 	mutex_lock(&falcon_mutex);
-	err = falcon_lookup_attached(info, &fd);
+	err = falcon_lookup_attached(skb, info, &fd);
 	if (!err)
 		falcon_place_dev(fd, nla_get_u32(info->attrs[FALCON_A_FLOW_HASH]),
 				 &out);
@@ -428,7 +523,11 @@ static int falcon_nl_pick(struct sk_buff *skb, struct genl_info *info)
 static int falcon_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
 {
 	struct falcon_dev *fd;
+	int err;
 
+	err = falcon_check_init_netns(info);
+	if (err)
+		return err;
 	mutex_lock(&falcon_mutex);
 	falcon_queue_reset_stats();
 	list_for_each_entry(fd, &falcon_devs, list) {
@@ -456,6 +555,9 @@ static int falcon_nl_pin_load(struct sk_buff *skb, struct genl_info *info)
 	u32 cpu;
 	int err;
 
+	err = falcon_check_init_netns(info);
+	if (err)
+		return err;
 	if (!info->attrs[FALCON_A_CPU]) {
 		GENL_SET_ERR_MSG(info, FALCON_MSG_CPU_MISSING);
 		return -FALCON_ERR_CPU_MISSING;
@@ -477,6 +579,9 @@ static int falcon_nl_unpin_load(struct sk_buff *skb, struct genl_info *info)
 	u32 cpu;
 	int err;
 
+	err = falcon_check_init_netns(info);
+	if (err)
+		return err;
 	if (!info->attrs[FALCON_A_CPU]) {
 		falcon_unpin_all();
 	} else {
@@ -541,32 +646,25 @@ full:
 static int falcon_put_cpu_stats(struct sk_buff *skb, unsigned int cpu)
 {
 	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
-	u64 enqueued, dropped, purged;
+	struct falcon_cpu_counters n;
 	struct nlattr *nest;
 	u32 hwm, len;
 
-	spin_lock_irq(&c->queue.lock);
-	enqueued = c->enqueued;
-	dropped = c->dropped;
-	purged = c->purged;
-	hwm = c->hwm;
-	len = skb_queue_len(&c->queue);
-	spin_unlock_irq(&c->queue.lock);
-
+	falcon_queue_read(cpu, &n, &hwm, &len);
 	nest = nla_nest_start(skb, FALCON_A_CPU_STATS);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, FALCON_A_CPU_STATS_CPU, cpu) ||
-	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_ENQUEUED, enqueued,
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_ENQUEUED, n.enqueued,
 			      FALCON_A_CPU_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_PROCESSED,
-			      READ_ONCE(c->processed), FALCON_A_CPU_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_DROPPED, dropped,
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_PROCESSED, n.processed,
 			      FALCON_A_CPU_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_PURGED, purged,
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_DROPPED, n.dropped,
 			      FALCON_A_CPU_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_KICKS,
-			      READ_ONCE(c->kicks), FALCON_A_CPU_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_PURGED, n.purged,
+			      FALCON_A_CPU_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_CPU_STATS_KICKS, n.kicks,
+			      FALCON_A_CPU_STATS_PAD) ||
 	    nla_put_u32(skb, FALCON_A_CPU_STATS_QUEUE_HWM, hwm) ||
 	    nla_put_u32(skb, FALCON_A_CPU_STATS_QUEUE_LEN, len) ||
 	    nla_put_u32(skb, FALCON_A_CPU_STATS_LOAD, falcon_cpu_load(cpu)) ||
@@ -578,13 +676,36 @@ static int falcon_put_cpu_stats(struct sk_buff *skb, unsigned int cpu)
 	return 0;
 }
 
+/* The by-target breakdown: what each CPU's copy counted as queued to it. */
+static int falcon_put_dev_targets(struct sk_buff *skb,
+				  const struct falcon_dev *fd)
+{
+	struct falcon_dev_counters c;
+	struct nlattr *tn;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		falcon_dev_stats_cpu(fd->stats, cpu, &c);
+		if (!c.steered_in)
+			continue;
+		tn = nla_nest_start(skb, FALCON_A_DEV_STATS_TARGET);
+		if (!tn)
+			return -EMSGSIZE;
+		if (nla_put_u32(skb, FALCON_A_TARGET_CPU, cpu) ||
+		    nla_put_u64_64bit(skb, FALCON_A_TARGET_PACKETS,
+				      c.steered_in, FALCON_A_TARGET_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, tn);
+	}
+	return 0;
+}
+
 static int falcon_put_dev_stats(struct sk_buff *skb,
 				const struct falcon_dev *fd)
 {
-	struct falcon_dev_totals t;
-	struct nlattr *nest, *tn;
-	u64 hash, packets;
-	unsigned int cpu;
+	struct falcon_dev_counters t;
+	struct nlattr *nest;
+	u64 hash;
 
 	falcon_dev_stats_sum(fd->stats, &t);
 	nest = nla_nest_start(skb, FALCON_A_DEV_STATS);
@@ -597,7 +718,7 @@ static int falcon_put_dev_stats(struct sk_buff *skb,
 	    nla_put_u32(skb, FALCON_A_DEV_STATS_STAGE, fd->stage) ||
 	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_SEEN, t.seen,
 			      FALCON_A_DEV_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_STEERED, t.steered,
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_STEERED, t.steered_in,
 			      FALCON_A_DEV_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_LOCAL, t.local,
 			      FALCON_A_DEV_STATS_PAD) ||
@@ -615,19 +736,8 @@ static int falcon_put_dev_stats(struct sk_buff *skb,
 	if ((hash & FALCON_HASH_VALID) &&
 	    nla_put_u32(skb, FALCON_A_DEV_STATS_LAST_HASH, (u32)hash))
 		goto cancel;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		packets = falcon_dev_stats_target(fd->stats, cpu);
-		if (!packets)
-			continue;
-		tn = nla_nest_start(skb, FALCON_A_DEV_STATS_TARGET);
-		if (!tn)
-			goto cancel;
-		if (nla_put_u32(skb, FALCON_A_TARGET_CPU, cpu) ||
-		    nla_put_u64_64bit(skb, FALCON_A_TARGET_PACKETS, packets,
-				      FALCON_A_TARGET_PAD))
-			goto cancel;
-		nla_nest_end(skb, tn);
-	}
+	if (falcon_put_dev_targets(skb, fd))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 

@@ -35,7 +35,7 @@ static void falcon_kick(struct falcon_cpu *c)
 		__napi_schedule(&c->napi);
 		return;
 	}
-	c->kicks++;
+	WRITE_ONCE(c->counters.kicks, c->counters.kicks + 1);
 	/* The target went offline under us: run its NAPI here instead. */
 	if (smp_call_function_single_async(c->cpu, &c->csd))
 		__napi_schedule(&c->napi);
@@ -49,22 +49,41 @@ bool falcon_queue_idle(unsigned int cpu)
 	return !skb_queue_len_lockless(&c->queue) && !READ_ONCE(c->inflight);
 }
 
-/* Queue @skb on @cpu and kick it. False (nothing queued) when full. */
-bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb)
+/* Takes @skb off @c's queue; under its lock. */
+static void falcon_unlink(struct falcon_cpu *c, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &c->queue);
+	c->bytes -= skb->truesize;
+}
+
+/*
+ * Queue @skb on @cpu and kick it; count it in *@steered_in (a counter of
+ * @cpu's that the queue lock serialises) unless NULL. False (nothing
+ * queued) when the queue holds queue_limit packets, or queue_limit times
+ * FALCON_QUEUE_BYTES_PER_PACKET bytes: 65536 GRO skbs of 64 KB each would
+ * otherwise pin 4 GiB per CPU.
+ */
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in)
 {
 	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+	u32 limit = READ_ONCE(falcon_cfg.queue_limit);
 	unsigned long flags;
 	u32 len;
 
 	spin_lock_irqsave(&c->queue.lock, flags);
 	len = skb_queue_len(&c->queue);
-	if (len >= READ_ONCE(falcon_cfg.queue_limit)) {
-		c->dropped++;
+	if (len >= limit ||
+	    (u64)c->bytes + skb->truesize >
+	    (u64)limit * FALCON_QUEUE_BYTES_PER_PACKET) {
+		c->counters.dropped++;
 		spin_unlock_irqrestore(&c->queue.lock, flags);
 		return false;
 	}
 	__skb_queue_tail(&c->queue, skb);
-	c->enqueued++;
+	c->bytes += skb->truesize;
+	c->counters.enqueued++;
+	if (steered_in)
+		WRITE_ONCE(*steered_in, *steered_in + 1);
 	if (len + 1 > c->hwm)
 		c->hwm = len + 1;
 	spin_unlock_irqrestore(&c->queue.lock, flags);
@@ -85,7 +104,8 @@ static int falcon_poll(struct napi_struct *napi, int budget)
 		unsigned int n = 0;
 
 		spin_lock_irq(&c->queue.lock);
-		while (done + n < budget && (skb = __skb_dequeue(&c->queue))) {
+		while (done + n < budget && (skb = skb_peek(&c->queue))) {
+			falcon_unlink(c, skb);
 			__skb_queue_tail(&batch, skb);
 			n++;
 		}
@@ -97,7 +117,7 @@ static int falcon_poll(struct napi_struct *napi, int budget)
 		while ((skb = __skb_dequeue(&batch))) {
 			if (unlikely(skb->dev->reg_state != NETREG_REGISTERED)) {
 				spin_lock_irq(&c->queue.lock);
-				c->purged++;
+				c->counters.purged++;
 				spin_unlock_irq(&c->queue.lock);
 				kfree_skb(skb);
 			} else {
@@ -108,7 +128,8 @@ static int falcon_poll(struct napi_struct *napi, int budget)
 				 */
 				skb->tc_skip_classify = 1;
 				netif_receive_skb_core(skb);
-				c->processed++;
+				WRITE_ONCE(c->counters.processed,
+					   c->counters.processed + 1);
 			}
 			WRITE_ONCE(c->inflight, c->inflight - 1);
 			done++;
@@ -162,11 +183,11 @@ void falcon_queue_purge_dev(const struct net_device *dev)
 		skb_queue_walk_safe(&c->queue, skb, tmp) {
 			if (dev && skb->dev != dev)
 				continue;
-			__skb_unlink(skb, &c->queue);
+			falcon_unlink(c, skb);
 			__skb_queue_tail(&gone, skb);
 			n++;
 		}
-		c->purged += n;
+		c->counters.purged += n;
 		spin_unlock_irq(&c->queue.lock);
 	}
 	falcon_purge_list(&gone);
@@ -188,11 +209,13 @@ void falcon_queue_move(unsigned int from)
 	__skb_queue_head_init(&moved);
 	spin_lock_irq(&c->queue.lock);
 	skb_queue_splice_tail_init(&c->queue, &moved);
+	c->bytes = 0;
 	spin_unlock_irq(&c->queue.lock);
 
 	local_bh_disable();
 	while ((skb = __skb_dequeue(&moved))) {
-		if (!falcon_enqueue(smp_processor_id(), skb)) {
+		/* Counted as steered when first queued: not again */
+		if (!falcon_enqueue(smp_processor_id(), skb, NULL)) {
 			kfree_skb(skb);
 			lost++;
 		}
@@ -201,11 +224,33 @@ void falcon_queue_move(unsigned int from)
 
 	if (lost) {
 		spin_lock_irq(&c->queue.lock);
-		c->purged += lost;
+		c->counters.purged += lost;
 		spin_unlock_irq(&c->queue.lock);
 	}
 }
 
+/* @cpu's counters since the last reset, and its queue. Under falcon_mutex. */
+void falcon_queue_read(unsigned int cpu, struct falcon_cpu_counters *out,
+		       u32 *hwm, u32 *len)
+{
+	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+
+	spin_lock_irq(&c->queue.lock);
+	out->enqueued = c->counters.enqueued - c->base.enqueued;
+	out->dropped = c->counters.dropped - c->base.dropped;
+	out->purged = c->counters.purged - c->base.purged;
+	*hwm = c->hwm;
+	*len = skb_queue_len(&c->queue);
+	spin_unlock_irq(&c->queue.lock);
+	out->kicks = READ_ONCE(c->counters.kicks) - c->base.kicks;
+	out->processed = READ_ONCE(c->counters.processed) - c->base.processed;
+}
+
+/*
+ * Counting starts from zero again: the counters' current values become the
+ * base readers subtract, so a reset never races with the poll's or a
+ * kicker's lockless increments. Under falcon_mutex, like every reader.
+ */
 void falcon_queue_reset_stats(void)
 {
 	unsigned int cpu;
@@ -214,13 +259,13 @@ void falcon_queue_reset_stats(void)
 		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
 
 		spin_lock_irq(&c->queue.lock);
-		c->enqueued = 0;
-		c->dropped = 0;
-		c->purged = 0;
+		c->base.enqueued = c->counters.enqueued;
+		c->base.dropped = c->counters.dropped;
+		c->base.purged = c->counters.purged;
 		c->hwm = skb_queue_len(&c->queue);
-		c->kicks = 0;
-		c->processed = 0;
 		spin_unlock_irq(&c->queue.lock);
+		c->base.kicks = READ_ONCE(c->counters.kicks);
+		c->base.processed = READ_ONCE(c->counters.processed);
 	}
 }
 
@@ -252,9 +297,23 @@ int falcon_queue_init(void)
 }
 
 /*
- * Module unload, after every hook is gone and synchronize_net(): wait for
- * IPIs in flight, let RCU readers finish, stop the NAPIs (each drains its
- * queue first), then free and count what is left.
+ * Module unload, after every hook is gone, synchronize_net() has passed and
+ * hotplug's move is unregistered: nothing queues or kicks any more.
+ *
+ * What guarantees that no kick is still in flight (an IPI whose handler
+ * would run falcon_csd_func() on a freed csd): a kicker sets the NAPI's
+ * SCHED bit (napi_schedule_prep()) before it sends the IPI, and only the
+ * poll clears it, in napi_complete_done(). The poll runs after the handler
+ * has scheduled it and returned (NET_RX runs on irq exit), and for an async
+ * csd the core releases the csd before calling the handler. napi_disable()
+ * waits for SCHED to clear, so once it returns for a CPU, that CPU's csd is
+ * free and its handler done. (A kick whose IPI failed ran its NAPI on the
+ * kicker's CPU: the same wait covers it.)
+ *
+ * (A NAPI with a disable pending completes without polling.) What is still
+ * queued once napi_disable() returns is freed and counted in the log. __netif_napi_del()
+ * unhashes each NAPI; one synchronize_net() covers them all, where
+ * netif_napi_del() would wait a grace period per CPU.
  */
 void falcon_queue_exit(void)
 {
@@ -262,28 +321,22 @@ void falcon_queue_exit(void)
 
 	for_each_possible_cpu(cpu) {
 		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
-
-		/* Pairs with the release in csd_unlock() on the target */
-		while (smp_load_acquire(&c->csd.node.u_flags) & CSD_FLAG_LOCK)
-			cpu_relax();
-	}
-	synchronize_rcu();
-	for_each_possible_cpu(cpu) {
-		struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
 		struct sk_buff_head left;
 		unsigned int n;
 
 		napi_disable(&c->napi);
-		netif_napi_del(&c->napi);
+		__netif_napi_del(&c->napi);
 		__skb_queue_head_init(&left);
 		spin_lock_irq(&c->queue.lock);
 		skb_queue_splice_init(&c->queue, &left);
+		c->bytes = 0;
 		spin_unlock_irq(&c->queue.lock);
 		n = falcon_purge_list(&left);
 		if (n)
 			pr_info("falcon: freed %u queued packets of CPU %u at unload\n",
 				n, cpu);
 	}
+	synchronize_net();
 	kfree(falcon_napi_dev);
 	free_percpu(falcon_pcpu);
 }

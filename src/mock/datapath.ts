@@ -33,9 +33,12 @@ export function injectPackets(model: MockModel, options: InjectOptions): InjectR
       result.local++;
       continue;
     }
-    if (seenHere % HASH_SAMPLE === 1) counters.lastHash = options.flowHash >>> 0;
     // Decided per packet: loads, hotplug and config may change between bursts, never within one.
     const decision = model.place(attachment, dev, options.flowHash);
+    // Disabled or no CPUs: the module skips the flow hash, so samples none.
+    if (decision.reason !== 'disabled' && decision.reason !== 'no-cpus' && seenHere % HASH_SAMPLE === 1) {
+      counters.lastHash = options.flowHash >>> 0;
+    }
     if (decision.reason === 'second') counters.second++;
     const target = decision.target === undefined ? undefined : model.cpus[decision.target];
     if (!target || (target === here && target.queue.length === 0)) {

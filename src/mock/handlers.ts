@@ -2,7 +2,7 @@
 // request: semantic checks in the order docs/protocol.md gives, with our own
 // messages (MESSAGES) pointing at the attribute concerned, then the change
 // and the reply attributes.
-import { ATTRIBUTE_SETS, MAX_STAGE, MESSAGES, MessageKey, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
+import { ATTRIBUTE_SETS, MAX_ATTACHMENTS, MAX_STAGE, MESSAGES, MessageKey, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
 import type { AttrMap } from '../protocol/codec';
 import { NetlinkRequestError } from '../transport/types';
 import { errnoOf } from '../api/errors';
@@ -106,10 +106,19 @@ function lookupDevice(ctx: HandlerContext): MockDevice {
   return dev;
 }
 
+/** The attachment of dev, if the caller may see it: another namespace's is, to this caller, not attached. */
 function attachedOrFail(ctx: HandlerContext, dev: MockDevice): AttachmentState {
   const attachment = ctx.model.attachments.get(dev);
-  if (!attachment) throw fail('dev-not-attached', ctx, devAttr(ctx));
+  if (!attachment || !sees(ctx, attachment)) throw fail('dev-not-attached', ctx, devAttr(ctx));
   return attachment;
+}
+
+/**
+ * Falcon's state is host-wide: every mutation comes from the initial
+ * namespace (the admin check, CAP_NET_ADMIN, came before the policy layer).
+ */
+function checkInitNetns(ctx: HandlerContext): void {
+  if (ctx.socketNs !== ctx.model.namespaces.init) throw fail('not-init-netns', ctx);
 }
 
 function configReply(model: MockModel): AttrMap {
@@ -140,15 +149,21 @@ function deviceReply(model: MockModel, a: AttachmentState): AttrMap {
   return reply;
 }
 
-/** Attachments the caller may see: all for an admin, else its socket's namespace only. */
+/** Whether the caller sees an attachment: an admin in the initial namespace sees all, anyone else its socket's namespace only. */
+function sees(ctx: HandlerContext, a: AttachmentState): boolean {
+  return (ctx.admin && ctx.socketNs === ctx.model.namespaces.init) || a.device.netns === ctx.socketNs;
+}
+
+/** Attachments the caller may see. */
 function visible(ctx: HandlerContext): AttachmentState[] {
-  return [...ctx.model.attachments.values()].filter((a) => ctx.admin || a.device.netns === ctx.socketNs);
+  return [...ctx.model.attachments.values()].filter((a) => sees(ctx, a));
 }
 
 const enumKey = <T extends string>(values: Readonly<Record<T, number>>, value: number): T =>
   (Object.keys(values) as T[]).find((k) => values[k] === value) as T;
 
 function setConfig(ctx: HandlerContext): AttrMap[] {
+  checkInitNetns(ctx);
   // Validate everything first: a refused request changes nothing.
   const cpus = has(ctx, 'cpus') ? checkedCpus(ctx) : undefined;
   const interval = u32(ctx, 'interval-ms');
@@ -171,11 +186,13 @@ function setConfig(ctx: HandlerContext): AttrMap[] {
 }
 
 function attach(ctx: HandlerContext): AttrMap[] {
+  checkInitNetns(ctx);
   checkDevAttrs(ctx);
   const dev = lookupDevice(ctx);
   if (ctx.model.attachments.has(dev)) throw fail('dev-attached', ctx, devAttr(ctx));
   if (dev.genericXdp) throw fail('dev-generic-xdp', ctx, devAttr(ctx));
   const cpus = has(ctx, 'cpus') ? checkedCpus(ctx) : undefined;
+  if (ctx.model.attachments.size >= MAX_ATTACHMENTS) throw fail('too-many-attachments', ctx);
   let stage = u32(ctx, 'stage');
   if (stage === undefined) {
     const used = new Set([...ctx.model.attachments.values()].map((a) => a.stage));
@@ -191,6 +208,7 @@ function attach(ctx: HandlerContext): AttrMap[] {
 }
 
 function detach(ctx: HandlerContext): AttrMap[] {
+  checkInitNetns(ctx);
   checkDevAttrs(ctx);
   const dev = lookupDevice(ctx);
   attachedOrFail(ctx, dev);
@@ -253,12 +271,14 @@ function getStats(ctx: HandlerContext): AttrMap[] {
 }
 
 function resetStats(ctx: HandlerContext): AttrMap[] {
+  checkInitNetns(ctx);
   for (const c of ctx.model.cpus) resetCpuCounters(c);
   for (const a of ctx.model.attachments.values()) a.counters = zeroDeviceCounters();
   return [];
 }
 
 function pinLoad(ctx: HandlerContext): AttrMap[] {
+  checkInitNetns(ctx);
   const cpu = u32(ctx, 'cpu');
   if (cpu === undefined) throw fail('cpu-missing', ctx);
   const load = u32(ctx, 'load');
@@ -271,6 +291,7 @@ function pinLoad(ctx: HandlerContext): AttrMap[] {
 }
 
 function unpinLoad(ctx: HandlerContext): AttrMap[] {
+  checkInitNetns(ctx);
   const cpu = u32(ctx, 'cpu');
   if (cpu === undefined) {
     for (const c of ctx.model.cpus) c.pinned = undefined;

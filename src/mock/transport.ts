@@ -93,8 +93,11 @@ export function createMockTransport(options: MockOptions = {}): MockTransport {
       if (!ref.includes('/') || named) {
         const ns = model.namespaces.get(named ? named[1] : ref);
         if (ns) target = { kind: 'netns', ns };
+      } else if (ref === '/proc/1/ns/net') {
+        // PID 1, the host's init, lives in the initial namespace.
+        target = { kind: 'netns', ns: model.namespaces.init };
       } else if (/^\/proc\/(?:self|thread-self|\d+)\/ns\/net$/.test(ref)) {
-        // Every mock process lives in the socket's namespace.
+        // Every other mock process lives in the socket's namespace.
         target = { kind: 'netns', ns: socketNs };
       } else {
         // Any other path opens as an ordinary file, which is not a namespace.

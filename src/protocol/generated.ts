@@ -9,6 +9,10 @@ export const FAMILY_VERSION = 1;
 export const MAX_STAGE = 255;
 /** max-queue-limit */
 export const MAX_QUEUE_LIMIT = 65536;
+/** Most devices attached at once (each costs O(nr_cpu_ids) memory). */
+export const MAX_ATTACHMENTS = 4096;
+/** A CPU's queue also holds at most queue-limit times this many bytes (skb truesize), so large GRO packets cannot fill memory. */
+export const QUEUE_BYTES_PER_PACKET = 4096;
 /** min-interval-ms */
 export const MIN_INTERVAL_MS = 4;
 /** max-interval-ms */
@@ -148,7 +152,7 @@ export const OPERATIONS: Readonly<Record<string, OpSpec>> = {
 };
 
 /** Key of one of Falcon's own error messages. */
-export type MessageKey = "cpus-beyond-nr" | "cpus-offline" | "cpus-empty" | "interval-not-tick" | "dev-missing" | "dev-both" | "netns-bad-fd" | "netns-not-netns" | "dev-unknown" | "dev-attached" | "dev-generic-xdp" | "dev-not-attached" | "flow-hash-missing" | "cpu-missing" | "load-missing" | "cpu-beyond-nr";
+export type MessageKey = "cpus-beyond-nr" | "cpus-offline" | "cpus-empty" | "interval-not-tick" | "dev-missing" | "dev-both" | "netns-bad-fd" | "netns-not-netns" | "dev-unknown" | "dev-attached" | "dev-generic-xdp" | "dev-not-attached" | "flow-hash-missing" | "cpu-missing" | "load-missing" | "cpu-beyond-nr" | "not-init-netns" | "too-many-attachments" | "dev-hook-conflict";
 
 /** Falcon's own extack messages and their errno codes (the kernel uses the same). */
 export const MESSAGES: Readonly<Record<MessageKey, { readonly code: string; readonly text: string }>> = {
@@ -168,4 +172,7 @@ export const MESSAGES: Readonly<Record<MessageKey, { readonly code: string; read
   "cpu-missing": { code: "EINVAL", text: "cpu is required" },
   "load-missing": { code: "EINVAL", text: "load is required" },
   "cpu-beyond-nr": { code: "ERANGE", text: "cpu is beyond nr_cpu_ids" },
+  "not-init-netns": { code: "EPERM", text: "Falcon's settings are host-wide: change them from the initial network namespace" },
+  "too-many-attachments": { code: "ENOSPC", text: "too many attachments: at most 4096 devices can be attached at once" },
+  "dev-hook-conflict": { code: "EBUSY", text: "device has another netfilter ingress hook at priority INT_MAX, which steered packets would skip" },
 };

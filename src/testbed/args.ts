@@ -14,6 +14,7 @@ export type Parsed =
       resultsDir: string | undefined;
       module: string | false | undefined;
       kernelVersion: string | undefined;
+      kernelArgs: string[];
       verbose: boolean;
       command: string[];
     };
@@ -33,7 +34,10 @@ Options:
   --results DIR     host dir shared writable at the same path ($FALCON_RESULTS; default ./results of the project)
   --module PATH     module to load instead of kernel/falcon.ko
   --no-module       load no module
-  --kernel VER      boot /boot/vmlinuz-VER (default: newest with modules)
+  --kernel VER      boot /boot/vmlinuz-VER and load kernel/build/VER/falcon.ko (default: the newest
+                    kernel with modules; 'bash scripts/kernels.sh' lists the two Falcon supports,
+                    the newest 6.1 and 6.12; build for one with 'make -C kernel KVER=VER')
+  --append ARG      add ARG to the guest kernel's command line (repeatable; e.g. possible_cpus=256)
   -v, --verbose     show the boot log too
 
 Exit status: CMD's, or 3 kernel splat, 4 guest setup failed, 124 timeout, 125 VM died, 2 usage/setup error.`;
@@ -57,6 +61,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     resultsDir: undefined,
     module: undefined,
     kernelVersion: undefined,
+    kernelArgs: [],
     verbose: false,
     command: [],
   };
@@ -100,6 +105,12 @@ export function parseArgs(argv: readonly string[]): Parsed {
         if (opt === '--results') p.resultsDir = v;
         else if (opt === '--module') p.module = v;
         else p.kernelVersion = v;
+        break;
+      }
+      case '--append': {
+        const v = value();
+        if (v === undefined || v === '' || /\s/.test(v)) throw new TestbedError(`--append needs one kernel option without spaces, got '${v ?? ''}'`, ExitCode.usage);
+        p.kernelArgs.push(v);
         break;
       }
       case '--no-module':

@@ -21,6 +21,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(p.resultsDir !== undefined && { resultsDir: p.resultsDir }),
     ...(p.module !== undefined && { module: p.module }),
     ...(p.kernelVersion !== undefined && { kernelVersion: p.kernelVersion }),
+    ...(p.kernelArgs.length > 0 && { kernelArgs: p.kernelArgs }),
     verbose: p.verbose,
   });
   return r.exitCode;

@@ -69,7 +69,7 @@ export type TcgThreads = 'multi' | 'single';
  * TCG or when vCPUs outnumber host cores: starved vCPUs otherwise report
  * false RCU stalls and soft lockups.
  */
-export function kernelCmdline(opts: { runDir: string; nonce: string; raiseStallTimeouts: boolean }): string {
+export function kernelCmdline(opts: { runDir: string; nonce: string; raiseStallTimeouts: boolean; extra?: readonly string[] }): string {
   const args = [
     'console=ttyS0',
     // Warnings and worse reach the console live (the splat detector reads it);
@@ -83,6 +83,8 @@ export function kernelCmdline(opts: { runDir: string; nonce: string; raiseStallT
     `falcon.nonce=${opts.nonce}`,
   ];
   if (opts.raiseStallTimeouts) args.push('rcupdate.rcu_cpu_stall_timeout=60', 'watchdog_thresh=60');
+  // The caller's last: the kernel takes the last of a repeated option.
+  args.push(...(opts.extra ?? []));
   return args.join(' ');
 }
 

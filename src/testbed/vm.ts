@@ -45,6 +45,8 @@ export interface RunOptions {
   env?: Readonly<Record<string, string>>;
   /** Kernel version to boot; default: newest with modules (env FALCON_TESTBED_KVER). */
   kernelVersion?: string;
+  /** Extra kernel command-line options, for example `possible_cpus=256`. */
+  kernelArgs?: readonly string[];
   /** Where the console output goes live; `null` keeps it quiet. Default process.stdout. */
   output?: NodeJS.WritableStream | null;
   /** Where testbed messages (fallbacks, splats, failures) go. Default process.stderr; `null` = quiet. */
@@ -251,7 +253,7 @@ function boot(
     memoryMb: opts.memoryMb ?? 1024,
     vmlinuz: pre.kernel.vmlinuz,
     initramfs,
-    cmdline: kernelCmdline({ runDir, nonce, raiseStallTimeouts: accel === 'tcg' || cpus > os.cpus().length }),
+    cmdline: kernelCmdline({ runDir, nonce, raiseStallTimeouts: accel === 'tcg' || cpus > os.cpus().length, extra: opts.kernelArgs }),
     resultsDir,
     interactive: mode === 'shell',
     tcgThreads: opts.tcgThreads ?? 'multi',

@@ -25,6 +25,12 @@ export interface ConformanceBackend {
   openRaw(): Promise<GenlTransport>;
   /** Runs calls as an unprivileged caller whose socket lives in `netns` (default: initial). */
   runAsUser(calls: readonly UserCall[], netns?: string): Promise<UserOutcome[]>;
+  /**
+   * Runs calls as a namespace admin: CAP_NET_ADMIN in the initial user
+   * namespace (no user namespace of its own, as CNI and VPN pods run), its
+   * socket in `netns`, not the initial network namespace.
+   */
+  runAsNetnsAdmin(calls: readonly UserCall[], netns: string): Promise<UserOutcome[]>;
   /** Creates a namespace (as `ip netns add`). */
   addNamespace(name: string): Promise<void>;
   /** Deletes a namespace and its devices. */

@@ -15,7 +15,7 @@ import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
 import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
 import { MESSAGES, MessageKey } from '../../src/protocol/generated';
 import { gateNext, place } from '../../src/mock/placement';
-import type { ConformanceBackend, UserOutcome } from './backend';
+import type { ConformanceBackend, UserCall, UserOutcome } from './backend';
 import { rng } from '../rng';
 
 /** The namespace the suite creates. */
@@ -563,6 +563,67 @@ export function conformance(
         assert.ok(inNs?.ok);
         assert.deepEqual((inNs.value as Attachment[]).map((d) => d.ifname).sort(), ['fct0', 'fct9']);
         assert.equal((await falcon.devices()).length, 3, 'an admin sees every namespace');
+      });
+    });
+
+    describe('admins of another network namespace (docs/protocol.md "Who may do what")', () => {
+      const MUTATIONS: UserCall[] = [
+        { method: 'setConfig', args: [{ threshold: 55 }] },
+        { method: 'setConfig', args: [{ cpus: [0] }] },
+        { method: 'setConfig', args: [{ policy: 'static' }] },
+        { method: 'setConfig', args: [{ queueLimit: 7 }] },
+        { method: 'setConfig', args: [{ enabled: false }] },
+        { method: 'attach', args: [{ ifname: 'fct9' }] },
+        { method: 'detach', args: [{ ifname: 'fct0' }] },
+        { method: 'detach', args: [{ ifname: 'fct0', netns: '/proc/1/ns/net' }] },
+        { method: 'resetStats', args: [] },
+        { method: 'pinLoad', args: [0, 1] },
+        { method: 'unpinLoad', args: [] },
+        { method: 'unpinLoad', args: [0] },
+      ];
+
+      it('get EPERM with our message for every mutation, and nothing changes', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        await falcon.attach({ ifname: 'fct0', netns: FIXTURE_NS });
+        await falcon.pinLoad(0, 42);
+        const before = { config: await falcon.getConfig(), devices: await falcon.devices() };
+        const outcomes = await backend.runAsNetnsAdmin(MUTATIONS, FIXTURE_NS);
+        for (const [i, o] of outcomes.entries()) {
+          const f = failed(o);
+          assert.equal(f.code, 'EPERM', `${JSON.stringify(MUTATIONS[i])}: ${JSON.stringify(o)}`);
+          assert.equal(f.message, MESSAGES['not-init-netns'].text);
+        }
+        assert.deepEqual(await falcon.getConfig(), before.config);
+        assert.deepEqual(await falcon.devices(), before.devices);
+        const cpu0 = (await falcon.stats()).cpus.find((c) => c.cpu === 0);
+        assert.equal(cpu0?.pinned, true, 'the pin stayed');
+        assert.equal(cpu0?.load, 42);
+      });
+
+      it('see and pick only their own namespace\'s attachments', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        await falcon.attach({ ifname: 'fct0', netns: FIXTURE_NS });
+        for (let c = 0; c < initial.nrCpuIds; c++) await falcon.pinLoad(c, 10);
+        const want = await falcon.pick({ ifname: 'fct0', netns: FIXTURE_NS, flowHash: 99 });
+        const [config, devices, stats, own, hostDev] = await backend.runAsNetnsAdmin([
+          { method: 'getConfig', args: [] },
+          { method: 'devices', args: [] },
+          { method: 'stats', args: [] },
+          { method: 'pick', args: [{ ifname: 'fct0', flowHash: 99 }] },
+          // The initial namespace's fct0, named through a descriptor of it: attached, but not theirs.
+          { method: 'pick', args: [{ ifname: 'fct0', netns: '/proc/1/ns/net', flowHash: 99 }] },
+        ], FIXTURE_NS);
+        assert.ok(config?.ok && devices?.ok && stats?.ok && own?.ok, JSON.stringify([config, devices, stats, own]));
+        const mine = devices.value as Attachment[];
+        assert.deepEqual(mine.map((d) => d.ifname), ['fct0']);
+        assert.notEqual(mine[0]?.netnsCookie, (await falcon.devices()).find((d) => d.ifname === 'fct0' && d.netnsCookie === 1)?.netnsCookie);
+        const s = stats.value as { cpus: unknown[]; devices: Array<{ ifname: string }> };
+        assert.equal(s.cpus.length, initial.nrCpuIds, 'CPU counters are host-wide and visible');
+        assert.deepEqual(s.devices.map((d) => d.ifname), ['fct0']);
+        assert.deepEqual(own.value, want);
+        const f = failed(hostDev as UserOutcome);
+        assert.equal(f.code, 'ENOENT');
+        assert.equal(f.message, MESSAGES['dev-not-attached'].text);
       });
     });
   });

@@ -65,6 +65,23 @@ function runSuite(version: string): Promise<RunResult> {
   });
 }
 
+/** The tests that need a guest with many possible CPUs (test/vm-wide/**): a boot of their own. */
+function runWide(version: string): Promise<RunResult> {
+  const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
+  return runInVm({
+    cwd: root,
+    kernelVersion: version,
+    cpus: 2,
+    memoryMb: 2048,
+    kernelArgs: ['possible_cpus=256'],
+    tcgThreads: 'single',
+    timeoutS: 900,
+    output: prefixed(`${version} wide`, process.stdout),
+    messages: prefixed(`${version} wide`, process.stderr),
+    command: [process.execPath, mocha, '--no-config', '--no-package', '--timeout', '120000', '--recursive', 'dist/test/vm-wide/**/*.test.js'],
+  });
+}
+
 /** A boot that loads the deliberately WARNing module: the run must fail with exit 3 and print the splat. */
 async function runSplat(version: string): Promise<{ r: RunResult; messages: string }> {
   execFileSync('make', ['-s', '-C', 'kernel', `KVER=${version}`, `MODDIR=${path.join(root, 'test/vm/splat-module')}`], { cwd: root, stdio: 'pipe' });
@@ -116,6 +133,16 @@ describe('testbed VM', function () {
       assert.strictEqual(r.exitCode, 0, `kernel ${v}: in-guest mocha failed (see its [${v}] output above)`);
     });
   }
+
+  it('runs the many-possible-CPUs tests (test/vm-wide/**) on every kernel, without a splat', async function () {
+    const versions = Object.values(kernels);
+    if (versions.length === 0) return this.skip();
+    const runs = await Promise.all(versions.map(runWide));
+    for (const [i, r] of runs.entries()) {
+      assert.deepStrictEqual(r.splats.map((s) => s.text.join('\n')), [], `kernel ${versions[i]}: no splat`);
+      assert.strictEqual(r.exitCode, 0, `kernel ${versions[i]}: in-guest mocha failed (see its output above)`);
+    }
+  });
 
   it('fails a run whose guest logs a WARNING, and prints it (every kernel)', async function () {
     const versions = Object.values(kernels);

@@ -23,6 +23,14 @@ function mockBackend(): ConformanceBackend {
         await falcon.close();
       }
     },
+    async runAsNetnsAdmin(calls, netns) {
+      const falcon = new FalconClient(open({ admin: true, netns }), 'mock');
+      try {
+        return await runUserCalls(falcon, calls);
+      } finally {
+        await falcon.close();
+      }
+    },
     async addNamespace(name) {
       model.addNamespace(name);
     },

@@ -43,7 +43,7 @@ describe('testbed: argument parsing', () => {
     const p = parseArgs(['run', '--cpus', '4', '--memory=2048', '--accel', 'kvm', '--timeout', '60', '--results', 'r', '--no-module', '--', 'sh', '-c', 'echo --cpus']);
     assert.deepStrictEqual(p, {
       verb: 'run', cpus: 4, memoryMb: 2048, accel: 'kvm', tcgThreads: undefined, timeoutS: 60, resultsDir: 'r', module: false,
-      kernelVersion: undefined, verbose: false, command: ['sh', '-c', 'echo --cpus'],
+      kernelVersion: undefined, kernelArgs: [], verbose: false, command: ['sh', '-c', 'echo --cpus'],
     });
   });
   it('takes --module PATH and a command without --', () => {
@@ -56,6 +56,13 @@ describe('testbed: argument parsing', () => {
     for (const argv of [['run'], ['run', '--cpus', '0', '--', 'true'], ['run', '--accel', 'hvf', '--', 'x'], ['frob'], ['run', '--bogus'], ['shell', '--', 'ls']]) {
       assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof TestbedError && e.exitCode === 2, argv.join(' '));
     }
+  });
+  it('takes repeated --append kernel options and refuses one with spaces', () => {
+    const p = parseArgs(['run', '--append', 'possible_cpus=256', '--append=quiet', '--', 'true']);
+    assert.ok(p.verb === 'run');
+    assert.deepStrictEqual(p.kernelArgs, ['possible_cpus=256', 'quiet']);
+    assert.throws(() => parseArgs(['run', '--append', 'a b', '--', 'true']), (e: unknown) => e instanceof TestbedError && e.exitCode === 2);
+    assert.strictEqual(kernelCmdline({ runDir: '/r', nonce: 'n', raiseStallTimeouts: false, extra: ['possible_cpus=256'] }).split(' ').pop(), 'possible_cpus=256');
   });
   it('shell and help', () => {
     assert.strictEqual(parseArgs(['shell', '--cpus', '1']).verb, 'shell');

@@ -180,7 +180,14 @@ describe('vm: falcon datapath', function () {
     const on = delta(b);
     console.log(`      NET_RX per CPU without Falcon ${JSON.stringify(off.slice(0, 4))}, with Falcon on 1-3 ${JSON.stringify(on.slice(0, 4))}`);
     assert.ok(share(off, 0) > 0.8, `without Falcon CPU 0 ran most NET_RX softirqs (${JSON.stringify(off)})`);
-    for (const c of [1, 2, 3]) assert.ok(share(on, c) > 0.1, `with Falcon CPU ${c} ran a share of NET_RX (${JSON.stringify(on)})`);
+    // /proc/softirqs counts softirq runs, not packets: a stage's NAPI takes
+    // a burst (send() paces 20 datagrams per 5 ms) in one run or a few, so
+    // each stage CPU runs at least about once per burst, where without
+    // Falcon they run nothing of the flow.
+    const bursts = 1000 / 20;
+    for (const c of [1, 2, 3]) {
+      assert.ok((on[c] ?? 0) >= 0.8 * bursts && (on[c] ?? 0) > 4 * (off[c] ?? 0), `with Falcon CPU ${c} ran NET_RX for the flow (${JSON.stringify(on)} vs ${JSON.stringify(off)})`);
+    }
   });
 
   it('exactly once: tcpdump, an nftables netdev ingress counter and the socket each see every packet once', async () => {

@@ -1,0 +1,55 @@
+/**
+ * Booted with many possible CPUs (test/host/vm.test.ts passes
+ * possible_cpus=256 to a 2-vCPU guest): an attachment's memory is
+ * O(nr_cpu_ids). It once allocated (5 + nr_cpu_ids) u64 on every possible
+ * CPU, about 0.5 MB per attachment at 256 CPUs; now a fixed-size copy per
+ * CPU. Measured as the growth of /proc/meminfo's Percpu over N attachments.
+ */
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import { openFalcon } from '../../src';
+import { guestOnly } from '../vm/guest';
+
+const NS = 'falcon-mem';
+const N = 200;
+/** What one CPU's copy of an attachment's counters may cost, allocator overhead included. */
+const BYTES_PER_CPU = 128;
+
+function percpuBytes(): number {
+  const m = /^Percpu:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+  assert.ok(m, '/proc/meminfo has Percpu');
+  return Number(m[1]) * 1024;
+}
+
+describe('vm-wide: memory per attachment', function () {
+  guestOnly(this);
+  this.timeout(600_000);
+
+  before(() => {
+    execFileSync('ip', ['netns', 'add', NS]);
+    const lines = Array.from({ length: N }, (_, i) => `link add m${i} type dummy`).join('\n') + '\n';
+    execFileSync('ip', ['-n', NS, '-batch', '-'], { input: lines, stdio: ['pipe', 'pipe', 'pipe'] });
+  });
+  after(() => {
+    execFileSync('ip', ['netns', 'del', NS]);
+  });
+
+  it(`costs at most ${BYTES_PER_CPU} bytes per possible CPU (${N} attachments)`, async () => {
+    const f = await openFalcon({ backend: 'kernel' });
+    try {
+      const nrCpuIds = (await f.getConfig()).nrCpuIds;
+      assert.ok(nrCpuIds >= 64, `booted with many possible CPUs (nr_cpu_ids ${nrCpuIds})`);
+      const before = percpuBytes();
+      for (let i = 0; i < N; i++) await f.attach({ ifname: `m${i}`, netns: NS });
+      const per = (percpuBytes() - before) / N;
+      console.log(`      nr_cpu_ids ${nrCpuIds}: ${Math.round(per)} bytes of per-CPU memory per attachment (${(per / nrCpuIds).toFixed(1)} per CPU)`);
+      assert.ok(per <= BYTES_PER_CPU * nrCpuIds, `${Math.round(per)} bytes per attachment, more than ${BYTES_PER_CPU} x ${nrCpuIds}`);
+      // A stats dump with every attachment still works (it walks each attachment's CPUs once).
+      assert.strictEqual((await f.stats()).devices.length, N);
+      for (let i = 0; i < N; i++) await f.detach({ ifname: `m${i}`, netns: NS });
+    } finally {
+      await f.close();
+    }
+  });
+});
