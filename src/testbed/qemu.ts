@@ -43,6 +43,8 @@ export function kvmAvailable(dev = '/dev/kvm'): boolean {
 export interface QemuConfig {
   accel: Accel;
   cpus: number;
+  /** Possible CPUs (QEMU maxcpus, the guest's nr_cpu_ids); default cpus. */
+  maxCpus?: number;
   memoryMb: number;
   vmlinuz: string;
   initramfs: string;
@@ -97,7 +99,8 @@ export function qemuArgs(c: QemuConfig): string[] {
     '-no-reboot',
     '-accel', c.accel === 'tcg' ? `tcg,thread=${c.tcgThreads}` : c.accel,
     '-cpu', c.accel === 'kvm' ? 'host' : 'max',
-    '-smp', String(c.cpus),
+    // maxcpus: CPUs the guest may hot-add later, possible CPUs to its kernel (nr_cpu_ids)
+    '-smp', c.maxCpus !== undefined && c.maxCpus > c.cpus ? `cpus=${c.cpus},maxcpus=${c.maxCpus}` : String(c.cpus),
     '-m', String(c.memoryMb),
     '-kernel', c.vmlinuz,
     '-initrd', c.initramfs,

@@ -1,6 +1,6 @@
 /**
- * Booted with many possible CPUs (test/host/vm.test.ts passes
- * possible_cpus=256 to a 2-vCPU guest): an attachment's memory is
+ * Booted with many possible CPUs (test/host/vm.test.ts gives a 2-vCPU guest
+ * QEMU maxcpus=254, so nr_cpu_ids is 254): an attachment's memory is
  * O(nr_cpu_ids). It once allocated (5 + nr_cpu_ids) u64 on every possible
  * CPU, about 0.5 MB per attachment at 256 CPUs; now a fixed-size copy per
  * CPU. Measured as the growth of /proc/meminfo's Percpu over N attachments.

@@ -6,7 +6,6 @@
 import * as fs from 'fs';
 import { openFalcon, FalconInstance } from '../../../src';
 import { FalconError } from '../../../src/api/errors';
-import type { Stats } from '../../../src/api/types';
 import { falconKo } from '../guest';
 import { sh } from './sh';
 
@@ -54,11 +53,6 @@ export async function restoreDefaults(): Promise<void> {
     await f.unpinLoad();
     await f.resetStats();
   });
-}
-
-/** Falcon's own drops: per-CPU queue-full drops plus purges. */
-export function falconLost(s: Stats): number {
-  return s.cpus.reduce((n, c) => n + c.dropped + c.purged, 0);
 }
 
 export function koPath(): string {
