@@ -18,6 +18,11 @@
 #include <net/dst.h>
 #include <net/net_namespace.h>
 #include "internal.h"
+#include "falcon_messages.h"
+
+#ifndef CONFIG_NETFILTER_INGRESS
+#error "Falcon needs netfilter netdev ingress hooks (CONFIG_NETFILTER_INGRESS)"
+#endif
 
 LIST_HEAD(falcon_devs);
 unsigned int falcon_nr_attached;
@@ -175,7 +180,8 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 	u64 seen;
 
 	/* Since the last reset: last-hash sampling restarts with the counts */
-	seen = this_cpu_inc_return(st->now.seen) - this_cpu_read(st->base.seen);
+	seen = this_cpu_inc_return(st->now.seen) -
+	       READ_ONCE(this_cpu_ptr(st)->base.seen);
 
 	/*
 	 * Never steer a pfmemalloc skb (it must not wait in a queue), nor on
@@ -216,7 +222,7 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 		goto local;
 
 	if (unlikely(!falcon_enqueue(out.target, skb,
-				     &per_cpu_ptr(st, out.target)->now.steered_in))) {
+				     &per_cpu_ptr(st, out.target)->steered_in))) {
 		this_cpu_inc(st->now.dropped);
 		/* Seen by standard tools too, as enqueue_to_backlog() does */
 		dev_core_stats_rx_dropped_inc(state->in);
@@ -268,25 +274,31 @@ static void falcon_dev_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Is there another netdev ingress hook at priority INT_MAX on @dev? Falcon's
- * hook would be inserted before it (a new hook goes before those of equal
- * priority) and steal packets it then never sees: reinjection skips
- * netfilter ingress. One registered after Falcon runs before it and is fine.
+ * Does another netdev ingress hook at priority INT_MAX run after Falcon's
+ * (@ours) on @dev? It would never see the packets Falcon steals: their
+ * reinjection skips netfilter ingress. A new hook goes before those of
+ * equal priority, so such a hook was there first. Checked after Falcon's
+ * hook is in (under nf_hook_mutex, not RTNL, a chain can come and go at
+ * any time): one added later goes before Falcon's and is fine.
  */
-bool falcon_dev_hook_conflict(const struct net_device *dev)
+static bool falcon_hook_conflict(const struct net_device *dev,
+				 const struct nf_hook_ops *ours)
 {
 	const struct nf_hook_entries *e;
 	struct nf_hook_ops **ops;
-	bool conflict = false;
+	bool after = false, conflict = false;
 	unsigned int i;
 
 	rcu_read_lock();
 	e = rcu_dereference(dev->nf_hooks_ingress);
 	if (e) {
 		ops = nf_hook_entries_get_hook_ops(e);
-		for (i = 0; i < e->num_hook_entries; i++)
-			if (ops[i]->priority == INT_MAX)
+		for (i = 0; i < e->num_hook_entries; i++) {
+			if (ops[i] == ours)
+				after = true;
+			else if (after && ops[i]->priority == INT_MAX)
 				conflict = true;
+		}
 	}
 	rcu_read_unlock();
 	return conflict;
@@ -297,7 +309,8 @@ bool falcon_dev_hook_conflict(const struct net_device *dev)
  * falcon_mutex, and has checked it is not attached yet.
  */
 int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
-		  bool has_stage, u32 stage, struct falcon_dev **out)
+		  bool has_stage, u32 stage, struct falcon_dev **out,
+		  bool *conflict)
 {
 	struct falcon_dev *fd;
 	int err;
@@ -339,6 +352,11 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 	err = nf_register_net_hook(fd->net, &fd->ops);
 	if (err)
 		goto err_unlist;
+	*conflict = falcon_hook_conflict(dev, &fd->ops);
+	if (*conflict) {
+		err = -FALCON_ERR_DEV_HOOK_CONFLICT;
+		goto err_unhook;
+	}
 
 	/* Its unregister purges it now: no second entry for it */
 	falcon_detached_forget(dev);
@@ -347,6 +365,16 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 	falcon_monitor_start();
 	*out = fd;
 	return 0;
+
+err_unhook:
+	/* Its hook may have run (and queued): as a detach */
+	nf_unregister_net_hook(fd->net, &fd->ops);
+	falcon_detached_remember(dev);
+	mutex_lock(&falcon_sets_mutex);
+	list_del(&fd->list);
+	mutex_unlock(&falcon_sets_mutex);
+	call_rcu(&fd->rcu, falcon_dev_free_rcu);
+	return err;
 
 err_unlist:
 	mutex_lock(&falcon_sets_mutex);
@@ -359,15 +387,22 @@ err_free:
 }
 
 /*
- * Detach: remove the hook. When the device is going away (@purge), wait for
- * hooks in flight and free its queued skbs. Otherwise they drain normally
- * (a queued skb does not refer to its attachment) and the attachment is
- * freed after a grace period, with no synchronous wait under RTNL; the
- * device is remembered, so that its unregister purges what is still
- * queued then. Under RTNL and falcon_mutex.
+ * Detach: remove the hook; free the attachment after a grace period (hooks
+ * in flight use it), with no synchronous wait under RTNL.
+ *
+ * @unregistering: from NETDEV_UNREGISTER. The core closed the device and
+ * ran synchronize_net() before this notifier, and the hook never queues for
+ * a device that is not running, so nothing of it can be queued any more:
+ * purge what is. Otherwise its queued skbs drain normally (a queued skb does
+ * not refer to its attachment) and the device is remembered, so that its
+ * unregister purges what is still queued then; when there is no memory to
+ * remember it, wait for hooks in flight and purge now (counted, as purged).
+ * Under RTNL and falcon_mutex.
  */
-void falcon_detach(struct falcon_dev *fd, bool purge)
+void falcon_detach(struct falcon_dev *fd, bool unregistering)
 {
+	bool purge = unregistering;
+
 	ASSERT_RTNL();
 	mutex_lock(&falcon_sets_mutex);
 	list_del(&fd->list);
@@ -375,16 +410,14 @@ void falcon_detach(struct falcon_dev *fd, bool purge)
 	falcon_nr_attached--;
 	falcon_gen++;
 	nf_unregister_net_hook(fd->net, &fd->ops);
-	/* Out of memory to remember it: purge now, counted, as for unregister */
-	if (!purge && !falcon_detached_remember(fd->dev))
-		purge = true;
-	if (purge) {
+	if (!unregistering && !falcon_detached_remember(fd->dev)) {
 		synchronize_net();
+		purge = true;
+	}
+	if (purge) {
 		mutex_lock(&falcon_sets_mutex);
 		falcon_queue_purge_dev(fd->dev);
 		mutex_unlock(&falcon_sets_mutex);
-		falcon_dev_free(fd);
-		return;
 	}
 	call_rcu(&fd->rcu, falcon_dev_free_rcu);
 }
@@ -393,8 +426,8 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	bool attached, queued_earlier;
 	struct falcon_dev *fd;
-	bool queued_earlier;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
@@ -402,17 +435,27 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 	mutex_lock(&falcon_mutex);
 	/* Not found the second time round: detach is done once */
 	fd = falcon_dev_find(dev);
+	attached = fd;
 	if (fd)
 		falcon_detach(fd, true);
 	queued_earlier = falcon_detached_find(dev);
 	falcon_detached_forget(dev);
 	if (queued_earlier) {
-		/* The core's synchronize_net() before this ended its hooks */
+		/* Its hook went at detach: nothing can queue for it now */
 		mutex_lock(&falcon_sets_mutex);
 		falcon_queue_purge_dev(dev);
 		mutex_unlock(&falcon_sets_mutex);
 	}
 	mutex_unlock(&falcon_mutex);
+	/*
+	 * A namespace move also sends NETDEV_UNREGISTER, but the device stays
+	 * NETREG_REGISTERED, so a poll that dequeued its skbs before the purge
+	 * reinjects them: let that finish before the device changes namespace.
+	 * (A real unregister makes the poll free them instead.)
+	 */
+	if ((attached || queued_earlier) &&
+	    dev->reg_state == NETREG_REGISTERED)
+		synchronize_net();
 	return NOTIFY_DONE;
 }
 

@@ -129,6 +129,7 @@ int falcon_queue_init(void);
 void falcon_queue_exit(void);
 bool falcon_queue_idle(unsigned int cpu);
 bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in);
+bool falcon_requeue(unsigned int cpu, struct sk_buff *skb);
 void falcon_queue_purge_dev(const struct net_device *dev);
 void falcon_queue_move(unsigned int from);
 void falcon_queue_read(unsigned int cpu, struct falcon_cpu_counters *out,
@@ -150,17 +151,22 @@ void falcon_loads_changed(void);
 
 /* stats.c: per-CPU per-device counters */
 struct falcon_dev_counters {
-	u64 seen;		/* the rest: written by this CPU's hook */
+	u64 seen;
 	u64 local;
 	u64 gated;
 	u64 second;
 	u64 dropped;
-	u64 steered_in;		/* queued to this CPU, under its queue lock */
+	u64 steered_in;		/* queued to this CPU */
 };
 
+/*
+ * One CPU's copy. The hook on this CPU writes the first line; producers on
+ * every CPU write steered_in, under this CPU's queue lock: a line of its own.
+ */
 struct falcon_dev_stats {
-	struct falcon_dev_counters now;
+	struct falcon_dev_counters now;		/* steered_in unused here */
 	struct falcon_dev_counters base;	/* at the last reset */
+	u64 steered_in ____cacheline_aligned_in_smp;
 };
 
 struct falcon_dev_stats __percpu *falcon_dev_stats_alloc(void);
@@ -196,10 +202,10 @@ extern unsigned int falcon_nr_attached;	/* under falcon_mutex */
 int falcon_hook_init(void);
 void falcon_hook_exit(void);
 struct falcon_dev *falcon_dev_find(const struct net_device *dev);
-bool falcon_dev_hook_conflict(const struct net_device *dev);
 int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
-		  bool has_stage, u32 stage, struct falcon_dev **out);
-void falcon_detach(struct falcon_dev *fd, bool purge);
+		  bool has_stage, u32 stage, struct falcon_dev **out,
+		  bool *conflict);
+void falcon_detach(struct falcon_dev *fd, bool unregistering);
 void falcon_refresh_sets(void);
 void falcon_gates_update(void);
 void falcon_place_dev(const struct falcon_dev *fd, u32 flow_hash,

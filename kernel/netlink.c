@@ -76,19 +76,30 @@ static const struct nla_policy falcon_unpin_policy[FALCON_A_MAX + 1] = {
 };
 
 /*
- * Who sees an attachment (dumps, pick). Falcon's state is host-wide, like the
- * net.core sysctls that exist only in init_net: an admin of the initial
- * namespace (CAP_NET_ADMIN in the initial user namespace, request from
- * init_net) sees every attachment; anyone else only those of the network
- * namespace their socket lives in.
+ * Who sees which attachments (dumps, pick). Falcon's state is host-wide,
+ * like the net.core sysctls that exist only in init_net: an admin of the
+ * initial namespace (CAP_NET_ADMIN in the initial user namespace, request
+ * from init_net) sees every attachment; anyone else only those of the
+ * network namespace their socket lives in. The capability check is audited:
+ * do it once per request, not once per attachment.
  */
-static bool falcon_sees(const struct sk_buff *skb, const struct falcon_dev *fd)
-{
-	struct net *net = sock_net(skb->sk);
+struct falcon_viewer {
+	const struct net *net;
+	bool all;
+};
 
-	if (net_eq(net, &init_net) && netlink_capable(skb, CAP_NET_ADMIN))
-		return true;
-	return net_eq(fd->net, net);
+static struct falcon_viewer falcon_viewer_of(const struct sk_buff *skb)
+{
+	struct falcon_viewer v = { .net = sock_net(skb->sk) };
+
+	v.all = net_eq(v.net, &init_net) && netlink_capable(skb, CAP_NET_ADMIN);
+	return v;
+}
+
+static bool falcon_sees(const struct falcon_viewer *v,
+			const struct falcon_dev *fd)
+{
+	return v->all || net_eq(fd->net, v->net);
 }
 
 /*
@@ -168,6 +179,7 @@ static int falcon_lookup_attached(const struct sk_buff *skb,
 				  struct genl_info *info,
 				  struct falcon_dev **fdp)
 {
+	struct falcon_viewer viewer;
 	struct net_device *dev;
 	struct falcon_dev *fd;
 	int err;
@@ -176,8 +188,9 @@ static int falcon_lookup_attached(const struct sk_buff *skb,
 	if (err)
 		return err;
 	fd = falcon_dev_find(dev);
+	viewer = falcon_viewer_of(skb);
 	/* Another namespace's attachment is, to this caller, not attached */
-	if (!fd || !falcon_sees(skb, fd)) {
+	if (!fd || !falcon_sees(&viewer, fd)) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[FALCON_A_IFINDEX] ?:
 				    info->attrs[FALCON_A_IFNAME],
@@ -346,7 +359,9 @@ static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&falcon_sets_mutex);
 	if (a[FALCON_A_INTERVAL_MS] && interval != falcon_cfg.interval_ms) {
 		WRITE_ONCE(falcon_cfg.interval_ms, interval);
-		falcon_monitor_reschedule();
+		/* With nothing attached the monitor is stopped: leave it so */
+		if (falcon_nr_attached)
+			falcon_monitor_reschedule();
 	}
 
 	err = falcon_reply_send(info, &reply, falcon_fill_config, NULL);
@@ -384,6 +399,7 @@ static int falcon_nl_attach(struct sk_buff *skb, struct genl_info *info)
 	struct falcon_reply reply;
 	struct net_device *dev;
 	struct falcon_dev *fd;
+	bool conflict = false;
 	cpumask_var_t cpus;
 	int err;
 
@@ -428,18 +444,15 @@ static int falcon_nl_attach(struct sk_buff *skb, struct genl_info *info)
 		err = -FALCON_ERR_TOO_MANY_ATTACHMENTS;
 		goto out;
 	}
-	if (falcon_dev_hook_conflict(dev)) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    a[FALCON_A_IFINDEX] ?: a[FALCON_A_IFNAME],
-				    FALCON_MSG_DEV_HOOK_CONFLICT);
-		err = -FALCON_ERR_DEV_HOOK_CONFLICT;
-		goto out;
-	}
 
 	err = falcon_attach(dev, a[FALCON_A_CPUS] ? cpus : NULL,
 			    !!a[FALCON_A_STAGE],
 			    a[FALCON_A_STAGE] ? nla_get_u32(a[FALCON_A_STAGE]) : 0,
-			    &fd);
+			    &fd, &conflict);
+	if (conflict)
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    a[FALCON_A_IFINDEX] ?: a[FALCON_A_IFNAME],
+				    FALCON_MSG_DEV_HOOK_CONFLICT);
 	if (err)
 		goto out;
 	err = falcon_reply_send(info, &reply, falcon_fill_dev, fd);
@@ -614,6 +627,7 @@ static void *falcon_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
 static int falcon_nl_get_device(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
+	struct falcon_viewer viewer = falcon_viewer_of(cb->skb);
 	long idx = 0, start = cb->args[1];
 	struct falcon_dev *fd;
 	void *hdr;
@@ -622,7 +636,7 @@ static int falcon_nl_get_device(struct sk_buff *skb,
 	mutex_lock(&falcon_mutex);
 	cb->seq = falcon_gen;
 	list_for_each_entry(fd, &falcon_devs, list) {
-		if (!falcon_sees(cb->skb, fd))
+		if (!falcon_sees(&viewer, fd))
 			continue;
 		if (idx++ < start)
 			continue;
@@ -748,6 +762,7 @@ cancel:
 
 static int falcon_nl_get_stats(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct falcon_viewer viewer = falcon_viewer_of(cb->skb);
 	long idx, start;
 	struct falcon_dev *fd;
 	void *hdr;
@@ -775,7 +790,7 @@ static int falcon_nl_get_stats(struct sk_buff *skb, struct netlink_callback *cb)
 	start = cb->args[1];
 	idx = 0;
 	list_for_each_entry(fd, &falcon_devs, list) {
-		if (!falcon_sees(cb->skb, fd))
+		if (!falcon_sees(&viewer, fd))
 			continue;
 		if (idx < start) {
 			idx++;

@@ -57,13 +57,17 @@ static void falcon_unlink(struct falcon_cpu *c, struct sk_buff *skb)
 }
 
 /*
- * Queue @skb on @cpu and kick it; count it in *@steered_in (a counter of
- * @cpu's that the queue lock serialises) unless NULL. False (nothing
- * queued) when the queue holds queue_limit packets, or queue_limit times
- * FALCON_QUEUE_BYTES_PER_PACKET bytes: 65536 GRO skbs of 64 KB each would
- * otherwise pin 4 GiB per CPU.
+ * Queue @skb on @cpu and kick it. False (nothing queued) when the queue
+ * holds queue_limit packets, or would hold more than queue_limit times
+ * FALCON_QUEUE_BYTES_PER_PACKET bytes (65536 GRO skbs of 64 KB each would
+ * otherwise pin 4 GiB per CPU); an empty queue takes any one skb, however
+ * large. @count: a new packet of the datapath (counted as enqueued, or as
+ * dropped, and in *@steered_in, a counter of @cpu's that the queue lock
+ * serialises) rather than one moved from a dead CPU's queue, which was
+ * counted when it was first queued.
  */
-bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in)
+static bool __falcon_enqueue(unsigned int cpu, struct sk_buff *skb,
+			     bool count, u64 *steered_in)
 {
 	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
 	u32 limit = READ_ONCE(falcon_cfg.queue_limit);
@@ -73,23 +77,37 @@ bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in)
 	spin_lock_irqsave(&c->queue.lock, flags);
 	len = skb_queue_len(&c->queue);
 	if (len >= limit ||
-	    (u64)c->bytes + skb->truesize >
-	    (u64)limit * FALCON_QUEUE_BYTES_PER_PACKET) {
-		c->counters.dropped++;
+	    (len && (u64)c->bytes + skb->truesize >
+		    (u64)limit * FALCON_QUEUE_BYTES_PER_PACKET)) {
+		if (count)
+			c->counters.dropped++;
 		spin_unlock_irqrestore(&c->queue.lock, flags);
 		return false;
 	}
 	__skb_queue_tail(&c->queue, skb);
 	c->bytes += skb->truesize;
-	c->counters.enqueued++;
-	if (steered_in)
+	if (count) {
+		c->counters.enqueued++;
 		WRITE_ONCE(*steered_in, *steered_in + 1);
+	}
 	if (len + 1 > c->hwm)
 		c->hwm = len + 1;
 	spin_unlock_irqrestore(&c->queue.lock, flags);
 
 	falcon_kick(c);
 	return true;
+}
+
+/* The datapath's enqueue: see __falcon_enqueue(). */
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in)
+{
+	return __falcon_enqueue(cpu, skb, true, steered_in);
+}
+
+/* Re-queue an skb moved off a dead CPU: counted once already. */
+bool falcon_requeue(unsigned int cpu, struct sk_buff *skb)
+{
+	return __falcon_enqueue(cpu, skb, false, NULL);
 }
 
 static int falcon_poll(struct napi_struct *napi, int budget)
@@ -214,8 +232,7 @@ void falcon_queue_move(unsigned int from)
 
 	local_bh_disable();
 	while ((skb = __skb_dequeue(&moved))) {
-		/* Counted as steered when first queued: not again */
-		if (!falcon_enqueue(smp_processor_id(), skb, NULL)) {
+		if (!falcon_requeue(smp_processor_id(), skb)) {
 			kfree_skb(skb);
 			lost++;
 		}
@@ -310,8 +327,9 @@ int falcon_queue_init(void)
  * free and its handler done. (A kick whose IPI failed ran its NAPI on the
  * kicker's CPU: the same wait covers it.)
  *
- * (A NAPI with a disable pending completes without polling.) What is still
- * queued once napi_disable() returns is freed and counted in the log. __netif_napi_del()
+ * (napi_schedule_prep() refuses new schedules once a disable is pending.)
+ * What is still queued once napi_disable() returns is freed and counted in
+ * the log. __netif_napi_del()
  * unhashes each NAPI; one synchronize_net() covers them all, where
  * netif_napi_del() would wait a grace period per CPU.
  */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Falcon: per-device counters. Every CPU counts in its own copy of fixed
- * size, so the datapath never writes a shared cache line per packet and an
- * attachment costs O(nr_cpu_ids) memory. The steered-by-target breakdown
- * needs no array per CPU: a packet steered to CPU t is counted in t's copy
- * (steered_in), under t's queue lock, which every producer takes anyway.
+ * size, so an attachment costs O(nr_cpu_ids) memory and the hook writes
+ * only its own CPU's line. The steered-by-target breakdown needs no array
+ * per CPU: a packet steered to CPU t is counted in t's copy (steered_in, on
+ * a line of its own), under t's queue lock, which every producer takes and
+ * whose line bounces between them anyway.
  *
  * Resetting never writes a counter the datapath writes (that would race
  * with an increment and could be lost): it records the current values as a
@@ -29,15 +30,16 @@ void falcon_dev_stats_free(struct falcon_dev_stats __percpu *stats)
 	free_percpu(stats);
 }
 
-static void falcon_counters_read(const struct falcon_dev_counters *c,
+/* One CPU's current values. */
+static void falcon_counters_read(const struct falcon_dev_stats *s,
 				 struct falcon_dev_counters *out)
 {
-	out->seen = READ_ONCE(c->seen);
-	out->local = READ_ONCE(c->local);
-	out->gated = READ_ONCE(c->gated);
-	out->second = READ_ONCE(c->second);
-	out->dropped = READ_ONCE(c->dropped);
-	out->steered_in = READ_ONCE(c->steered_in);
+	out->seen = READ_ONCE(s->now.seen);
+	out->local = READ_ONCE(s->now.local);
+	out->gated = READ_ONCE(s->now.gated);
+	out->second = READ_ONCE(s->now.second);
+	out->dropped = READ_ONCE(s->now.dropped);
+	out->steered_in = READ_ONCE(s->steered_in);
 }
 
 /* One CPU's copy since the last reset. Under falcon_mutex. */
@@ -46,7 +48,7 @@ void falcon_dev_stats_cpu(struct falcon_dev_stats __percpu *stats,
 {
 	const struct falcon_dev_stats *s = per_cpu_ptr(stats, cpu);
 
-	falcon_counters_read(&s->now, out);
+	falcon_counters_read(s, out);
 	out->seen -= s->base.seen;
 	out->local -= s->base.local;
 	out->gated -= s->base.gated;
@@ -74,14 +76,24 @@ void falcon_dev_stats_sum(struct falcon_dev_stats __percpu *stats,
 	}
 }
 
-/* Start counting from zero again. Under falcon_mutex. */
+/*
+ * Start counting from zero again. Under falcon_mutex. The hook reads
+ * base.seen (last-hash sampling) without it: WRITE_ONCE.
+ */
 void falcon_dev_stats_reset(struct falcon_dev_stats __percpu *stats)
 {
+	struct falcon_dev_counters c;
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct falcon_dev_stats *s = per_cpu_ptr(stats, cpu);
 
-		falcon_counters_read(&s->now, &s->base);
+		falcon_counters_read(s, &c);
+		WRITE_ONCE(s->base.seen, c.seen);
+		WRITE_ONCE(s->base.local, c.local);
+		WRITE_ONCE(s->base.gated, c.gated);
+		WRITE_ONCE(s->base.second, c.second);
+		WRITE_ONCE(s->base.dropped, c.dropped);
+		WRITE_ONCE(s->base.steered_in, c.steered_in);
 	}
 }

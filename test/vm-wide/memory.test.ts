@@ -13,8 +13,8 @@ import { guestOnly } from '../vm/guest';
 
 const NS = 'falcon-mem';
 const N = 200;
-/** What one CPU's copy of an attachment's counters may cost, allocator overhead included. */
-const BYTES_PER_CPU = 128;
+/** What one CPU's copy of an attachment's counters may cost: 192 bytes (two lines, one the producers write), plus allocator slack. The old layout cost (5 + nr_cpu_ids) x 8, 2 KB per CPU at 254. */
+const BYTES_PER_CPU = 256;
 
 function percpuBytes(): number {
   const m = /^Percpu:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
