@@ -13,7 +13,7 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { Writable } from 'stream';
-import { projectRoot, runInVm, RunResult } from '../../src/testbed';
+import { projectRoot, runInVm, RunOptions, RunResult } from '../../src/testbed';
 import { builtModule, supportedKernels } from '../../src/testbed/kernel';
 import { which, QEMU_BINARY } from '../../src/testbed/qemu';
 
@@ -43,43 +43,43 @@ function skipOrFail(ctx: Mocha.Context, why: string): void {
   ctx.skip();
 }
 
-/** The in-guest suite on one kernel. */
-function runSuite(version: string): Promise<RunResult> {
+/** Boots one kernel and runs mocha over the in-guest tests matching `spec`, with the boot's other options. */
+function runGuestMocha(version: string, spec: string, tag: string, opts: Partial<RunOptions>): Promise<RunResult> {
   const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
   return runInVm({
     cwd: root,
     kernelVersion: version,
-    // The datapath tests steer one flow's three stages onto CPUs 1-3.
-    cpus: 4,
     // Correctness, not speed: QEMU 7.2's multi-threaded TCG can hang the
     // guest when a static key is patched under traffic (reproduced without
     // Falcon; see TcgThreads). Experiments keep multi-threaded TCG.
     tcgThreads: 'single',
+    output: prefixed(tag, process.stdout),
+    messages: prefixed(tag, process.stderr),
+    // One node process for every test of the boot: node over 9p is slow to start.
+    command: [process.execPath, mocha, '--no-config', '--no-package', '--timeout', '120000', '--recursive', spec],
+    ...opts,
+  });
+}
+
+/** The in-guest suite (test/vm/**) on one kernel. */
+function runSuite(version: string): Promise<RunResult> {
+  return runGuestMocha(version, 'dist/test/vm/**/*.test.js', version, {
+    // The datapath tests steer one flow's three stages onto CPUs 1-3.
+    cpus: 4,
     timeoutS: 2400,
     // FALCON_FULL=1 npm test runs the reliability suite at full size.
     env: process.env['FALCON_FULL'] === '1' ? { FALCON_FULL: '1' } : {},
-    output: prefixed(version, process.stdout),
-    messages: prefixed(version, process.stderr),
-    // One node process for every VM test: node over 9p is slow to start.
-    command: [process.execPath, mocha, '--no-config', '--no-package', '--timeout', '120000', '--recursive', 'dist/test/vm/**/*.test.js'],
   });
 }
 
 /** The tests that need a guest with many possible CPUs (test/vm-wide/**): a boot of their own. */
 function runWide(version: string): Promise<RunResult> {
-  const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
-  return runInVm({
-    cwd: root,
-    kernelVersion: version,
+  return runGuestMocha(version, 'dist/test/vm-wide/**/*.test.js', `${version} wide`, {
     cpus: 2,
     // 254 possible CPUs (the most QEMU's pc machine takes without an IOMMU)
     maxCpus: 254,
     memoryMb: 2048,
-    tcgThreads: 'single',
     timeoutS: 900,
-    output: prefixed(`${version} wide`, process.stdout),
-    messages: prefixed(`${version} wide`, process.stderr),
-    command: [process.execPath, mocha, '--no-config', '--no-package', '--timeout', '120000', '--recursive', 'dist/test/vm-wide/**/*.test.js'],
   });
 }
 

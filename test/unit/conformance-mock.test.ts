@@ -2,11 +2,20 @@
 import { FalconClient } from '../../src/client/falcon-client';
 import { createMockTransport, MockModel } from '../../src/mock';
 import { conformance } from '../conformance/suite';
-import { ConformanceBackend, runUserCalls } from '../conformance/backend';
+import { ConformanceBackend, runUserCalls, UserCall, UserOutcome } from '../conformance/backend';
 
 function mockBackend(): ConformanceBackend {
   const model = new MockModel();
   const open = (o: { admin?: boolean; netns?: string } = {}) => createMockTransport({ model, ...o });
+  /** A caller of its own: another connection to the same model. */
+  const runAs = async (o: { admin: boolean; netns?: string }, calls: readonly UserCall[]): Promise<UserOutcome[]> => {
+    const falcon = new FalconClient(open(o), 'mock');
+    try {
+      return await runUserCalls(falcon, calls);
+    } finally {
+      await falcon.close();
+    }
+  };
   return {
     name: 'mock',
     async open() {
@@ -15,22 +24,8 @@ function mockBackend(): ConformanceBackend {
     async openRaw() {
       return open();
     },
-    async runAsUser(calls, netns) {
-      const falcon = new FalconClient(open({ admin: false, netns }), 'mock');
-      try {
-        return await runUserCalls(falcon, calls);
-      } finally {
-        await falcon.close();
-      }
-    },
-    async runAsNetnsAdmin(calls, netns) {
-      const falcon = new FalconClient(open({ admin: true, netns }), 'mock');
-      try {
-        return await runUserCalls(falcon, calls);
-      } finally {
-        await falcon.close();
-      }
-    },
+    runAsUser: (calls, netns) => runAs({ admin: false, netns }, calls),
+    runAsNetnsAdmin: (calls, netns) => runAs({ admin: true, netns }, calls),
     async addNamespace(name) {
       model.addNamespace(name);
     },
