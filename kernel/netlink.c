@@ -381,6 +381,7 @@ static int falcon_put_dev(struct sk_buff *skb, const struct falcon_dev *fd)
 	    nla_put_string(skb, FALCON_A_IFNAME, fd->dev->name) ||
 	    nla_put_u64_64bit(skb, FALCON_A_NETNS_COOKIE, fd->net_cookie,
 			      FALCON_A_PAD) ||
+	    nla_put_u32(skb, FALCON_A_NETNS_INUM, fd->net->ns.inum) ||
 	    nla_put_u32(skb, FALCON_A_STAGE, fd->stage))
 		return -EMSGSIZE;
 	if (fd->has_cpus && falcon_cpus_put(skb, FALCON_A_CPUS, fd->cpus))
@@ -744,7 +745,8 @@ static int falcon_put_dev_stats(struct sk_buff *skb,
 			      FALCON_A_DEV_STATS_PAD))
 		goto cancel;
 	if (nla_put_u32(skb, FALCON_A_DEV_STATS_GATE_CLOSED,
-			READ_ONCE(fd->gate_closed)))
+			READ_ONCE(fd->gate_closed)) ||
+	    nla_put_u32(skb, FALCON_A_DEV_STATS_NETNS_INUM, fd->net->ns.inum))
 		goto cancel;
 	hash = READ_ONCE(fd->last_hash);
 	if ((hash & FALCON_HASH_VALID) &&

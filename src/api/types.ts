@@ -77,6 +77,14 @@ export interface Attachment {
   readonly ifname: string;
   /** The device's namespace cookie (unique per boot). */
   readonly netnsCookie: number;
+  /** The inode number of the device's namespace (as stat(2) shows it). */
+  readonly netnsInum: number;
+  /**
+   * The device's namespace, named so that it can be passed back as `netns`:
+   * absent for the caller's own namespace, else its `ip netns` name, a
+   * /proc/<pid>/ns/net path, or `netns:[<inum>]` when nothing names it.
+   */
+  readonly netns?: string;
   readonly stage: number;
   /** Present when the attachment has its own CPU set. */
   readonly cpus?: number[];
@@ -105,6 +113,10 @@ export interface DeviceStats {
   readonly ifindex: number;
   readonly ifname: string;
   readonly netnsCookie: number;
+  /** As Attachment.netnsInum. */
+  readonly netnsInum: number;
+  /** As Attachment.netns. */
+  readonly netns?: string;
   readonly stage: number;
   readonly seen: number;
   readonly steered: number;

@@ -3,7 +3,7 @@ import { parseCpuList } from '../api/cpuset';
 import type { DeviceRef } from '../api/types';
 import { optionValue, parseUint, ParsedArgs, UsageError } from './args';
 import type { Command } from './command';
-import { attachmentJson, cpuText, pickJson } from './format';
+import { attachmentJson, cpuText, netnsText, pickJson } from './format';
 import { printJson, printPairs, printTable } from './output';
 
 const NETNS = { name: 'netns', value: true } as const;
@@ -39,7 +39,7 @@ export const attach: Command = {
       ...(stage !== undefined ? { stage: parseUint(stage, 'stage') } : {}),
     });
     if (ctx.out.json) return printJson(ctx.out, attachmentJson(a));
-    ctx.out.write(`attached ${a.ifname} (ifindex ${a.ifindex}) stage ${a.stage}, cpus ${a.cpus ? cpuText(a.cpus) : 'global'}\n`);
+    ctx.out.write(`attached ${a.ifname} (ifindex ${a.ifindex}${a.netns !== undefined ? `, netns ${a.netns}` : ''}) stage ${a.stage}, cpus ${a.cpus ? cpuText(a.cpus) : 'global'}\n`);
   },
 };
 
@@ -71,8 +71,8 @@ export const devices: Command = {
     if (ctx.out.json) return printJson(ctx.out, list.map(attachmentJson));
     printTable(
       ctx.out,
-      ['IFINDEX', 'IFNAME', 'NETNS-COOKIE', 'STAGE', 'CPUS'],
-      list.map((a) => [String(a.ifindex), a.ifname, String(a.netnsCookie), String(a.stage), a.cpus ? cpuText(a.cpus) : 'global']),
+      ['IFINDEX', 'IFNAME', 'NETNS', 'STAGE', 'CPUS'],
+      list.map((a) => [String(a.ifindex), a.ifname, netnsText(a.netns), String(a.stage), a.cpus ? cpuText(a.cpus) : 'global']),
     );
   },
 };

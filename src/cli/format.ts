@@ -20,11 +20,21 @@ export function configJson(c: FalconConfig): Record<string, unknown> {
   };
 }
 
-/** An attachment as falconctl's JSON. */
+/**
+ * An attachment as falconctl's JSON. `netns` is what --netns takes to name
+ * the device again (null: falconctl's own namespace); `cpus` is null when
+ * the attachment follows the global set.
+ */
 export function attachmentJson(a: Attachment): Record<string, unknown> {
-  const json: Record<string, unknown> = { ifindex: a.ifindex, ifname: a.ifname, netns_cookie: a.netnsCookie, stage: a.stage };
-  if (a.cpus) json.cpus = a.cpus;
-  return json;
+  return {
+    ifindex: a.ifindex, ifname: a.ifname, netns: a.netns ?? null, netns_cookie: a.netnsCookie, netns_inum: a.netnsInum,
+    stage: a.stage, cpus: a.cpus ?? null,
+  };
+}
+
+/** A namespace for people: its name, or "-" for falconctl's own. */
+export function netnsText(netns: string | undefined): string {
+  return netns ?? '-';
 }
 
 /** A pick result as falconctl's JSON (absent CPUs are null, so keys are stable). */

@@ -2,6 +2,7 @@
 import type { Stats } from '../api/types';
 import { optionValue, parseUint, ParsedArgs, UsageError } from './args';
 import type { Command, CommandContext } from './command';
+import { netnsText } from './format';
 import { printJson, printTable } from './output';
 
 /** Stats as falconctl's JSON. */
@@ -12,7 +13,8 @@ export function statsJson(s: Stats): Record<string, unknown> {
       kicks: c.kicks, queue_hwm: c.queueHwm, queue_len: c.queueLen, load: c.load, pinned: c.pinned,
     })),
     devices: s.devices.map((d) => ({
-      ifindex: d.ifindex, ifname: d.ifname, netns_cookie: d.netnsCookie, stage: d.stage, seen: d.seen,
+      ifindex: d.ifindex, ifname: d.ifname, netns: d.netns ?? null, netns_cookie: d.netnsCookie, netns_inum: d.netnsInum,
+      stage: d.stage, seen: d.seen,
       steered: d.steered, local: d.local, gated: d.gated, second: d.second, dropped: d.dropped,
       gate_closed: d.gateClosed,
       targets: d.targets.map((t) => ({ cpu: t.cpu, packets: t.packets })),
@@ -35,9 +37,9 @@ function showStats(ctx: CommandContext, s: Stats): void {
   ctx.out.write('\n');
   printTable(
     ctx.out,
-    ['IFNAME', 'IFINDEX', 'STAGE', 'GATE', 'SEEN', 'LOCAL', 'STEERED', 'GATED', 'SECOND', 'DROPPED', 'TARGETS'],
+    ['IFNAME', 'NETNS', 'IFINDEX', 'STAGE', 'GATE', 'SEEN', 'LOCAL', 'STEERED', 'GATED', 'SECOND', 'DROPPED', 'TARGETS'],
     s.devices.map((d) => [
-      d.ifname, String(d.ifindex), String(d.stage), d.gateClosed ? 'closed' : 'open', String(d.seen), String(d.local), String(d.steered),
+      d.ifname, netnsText(d.netns), String(d.ifindex), String(d.stage), d.gateClosed ? 'closed' : 'open', String(d.seen), String(d.local), String(d.steered),
       String(d.gated), String(d.second), String(d.dropped), d.targets.map((t) => `${t.cpu}:${t.packets}`).join(' ') || '-',
     ]),
   );

@@ -67,6 +67,7 @@ export function decodeAttachment(op: string, attrs: AttrMap): Attachment {
     ifindex: num(op, attrs, 'ifindex'),
     ifname: str(op, attrs, 'ifname'),
     netnsCookie: num(op, attrs, 'netns-cookie'),
+    netnsInum: num(op, attrs, 'netns-inum'),
     stage: num(op, attrs, 'stage'),
   };
   return attrs.cpus === undefined ? attachment : { ...attachment, cpus: cpus(op, attrs, 'cpus') };
@@ -109,6 +110,7 @@ export function decodeDeviceStats(op: string, attrs: AttrMap): DeviceStats {
     ifindex: num(op, attrs, 'ifindex'),
     ifname: str(op, attrs, 'ifname'),
     netnsCookie: num(op, attrs, 'netns-cookie'),
+    netnsInum: num(op, attrs, 'netns-inum'),
     stage: num(op, attrs, 'stage'),
     seen: num(op, attrs, 'seen'),
     steered: num(op, attrs, 'steered'),

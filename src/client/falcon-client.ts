@@ -104,9 +104,20 @@ export class FalconClient implements Falcon {
     return this.setConfig({ enabled: false });
   }
 
+  /** Adds each entry's namespace name (see Attachment.netns), looking each namespace up once. */
+  private async named<T extends { netnsInum: number }>(entries: T[]): Promise<T[]> {
+    const names = new Map<number, string | undefined>();
+    for (const e of entries) if (!names.has(e.netnsInum)) names.set(e.netnsInum, await this.transport.netnsName(e.netnsInum));
+    return entries.map((e) => {
+      const netns = names.get(e.netnsInum);
+      return netns === undefined ? e : { ...e, netns };
+    });
+  }
+
   async attach(options: AttachOptions): Promise<Attachment> {
     const op = 'attach';
-    return decodeAttachment(op, await this.one(op, attachAttrs(op, options), options.netns));
+    const [a] = await this.named([decodeAttachment(op, await this.one(op, attachAttrs(op, options), options.netns))]);
+    return a as Attachment;
   }
 
   async detach(device: DeviceRef): Promise<void> {
@@ -116,7 +127,7 @@ export class FalconClient implements Falcon {
 
   async devices(): Promise<Attachment[]> {
     const op = 'get-device';
-    return (await this.call(op, {})).map((reply) => decodeAttachment(op, reply));
+    return this.named((await this.call(op, {})).map((reply) => decodeAttachment(op, reply)));
   }
 
   async stats(): Promise<Stats> {
@@ -128,7 +139,7 @@ export class FalconClient implements Falcon {
       if (part.cpu) cpus.push(decodeCpuStats(op, part.cpu));
       if (part.device) devices.push(decodeDeviceStats(op, part.device));
     }
-    return { cpus, devices };
+    return { cpus, devices: await this.named(devices) };
   }
 
   async resetStats(): Promise<void> {

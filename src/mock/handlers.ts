@@ -143,6 +143,7 @@ function deviceReply(model: MockModel, a: AttachmentState): AttrMap {
     ifindex: a.device.ifindex,
     ifname: a.device.ifname,
     'netns-cookie': BigInt(a.device.netns.cookie),
+    'netns-inum': a.device.netns.inum,
     stage: a.stage,
   };
   if (a.cpus) reply.cpus = cpuBitmap(a.cpus, model.nrCpuIds);
@@ -261,6 +262,7 @@ function getStats(ctx: HandlerContext): AttrMap[] {
       second: BigInt(k.second),
       dropped: BigInt(k.dropped),
       'gate-closed': a.gateClosed ? 1 : 0,
+      'netns-inum': a.device.netns.inum,
     };
     if (k.lastHash !== undefined) stats['last-hash'] = k.lastHash;
     const targets = [...k.targets.entries()].filter(([, n]) => n > 0).sort(([x], [y]) => x - y);

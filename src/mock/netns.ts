@@ -69,9 +69,14 @@ export interface MockNamespace {
   readonly name: string | null;
   /** net->net_cookie. */
   readonly cookie: number;
+  /** net->ns.inum: the inode number stat(2) shows for the namespace. */
+  readonly inum: number;
   readonly devices: Map<number, MockDevice>;
   alive: boolean;
 }
+
+/** init_net's inode number on these kernels (`readlink /proc/1/ns/net`: net:[4026531840]). */
+const FIRST_NETNS_INUM = 4026531840;
 
 /** The host's namespaces: create, look up, delete. */
 export class NamespaceTable {
@@ -87,9 +92,17 @@ export class NamespaceTable {
   }
 
   private create(name: string | null, devices: readonly DeviceSpec[]): MockNamespace {
-    const ns: MockNamespace = { name, cookie: this.nextCookie++, devices: new Map(), alive: true };
+    const cookie = this.nextCookie++;
+    // Like the proc inode allocator: the initial namespace first, then one up per namespace.
+    const ns: MockNamespace = { name, cookie, inum: FIRST_NETNS_INUM + cookie - 1, devices: new Map(), alive: true };
     for (const spec of devices) this.addDevice(ns, spec);
     return ns;
+  }
+
+  /** The live namespace with this inode number. */
+  byInum(inum: number): MockNamespace | undefined {
+    if (this.init.inum === inum) return this.init;
+    return [...this.named.values()].find((ns) => ns.inum === inum);
   }
 
   /** `ip netns add <name>`: a new namespace (lo gets ifindex 1 unless devices say otherwise). */

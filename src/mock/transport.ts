@@ -111,6 +111,11 @@ export function createMockTransport(options: MockOptions = {}): MockTransport {
     async closeNetns(fd: number): Promise<void> {
       fds.delete(fd);
     },
+    async netnsName(inum: number): Promise<string | undefined> {
+      if (inum === socketNs.inum) return undefined;
+      const ns = model.namespaces.byInum(inum);
+      return ns?.name ?? (ns === model.namespaces.init ? '/proc/1/ns/net' : `netns:[${inum}]`);
+    },
     async close(): Promise<void> {
       closed = true;
       fds.clear();

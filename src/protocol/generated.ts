@@ -87,6 +87,7 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: "tick-ms", id: 24, type: "u32" },
     { name: "pad", id: 25, type: "pad" },
     { name: "hysteresis", id: 26, type: "u32" },
+    { name: "netns-inum", id: 27, type: "u32" },
   ],
   "cpu-stats": [
     { name: "cpu", id: 1, type: "u32" },
@@ -116,6 +117,7 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: "pad", id: 12, type: "pad" },
     { name: "last-hash", id: 13, type: "u32" },
     { name: "gate-closed", id: 14, type: "u32" },
+    { name: "netns-inum", id: 15, type: "u32" },
   ],
   "target": [
     { name: "cpu", id: 1, type: "u32" },
@@ -141,9 +143,9 @@ export interface OpSpec {
 export const OPERATIONS: Readonly<Record<string, OpSpec>> = {
   "get-config": { name: "get-config", id: 1, admin: false, kind: "do", request: [], reply: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
   "set-config": { name: "set-config", id: 2, admin: true, kind: "do", request: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit"], reply: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
-  "attach": { name: "attach", id: 3, admin: true, kind: "do", request: ["ifindex","ifname","netns-fd","cpus","stage"], reply: ["ifindex","ifname","netns-cookie","stage","cpus"] },
+  "attach": { name: "attach", id: 3, admin: true, kind: "do", request: ["ifindex","ifname","netns-fd","cpus","stage"], reply: ["ifindex","ifname","netns-cookie","netns-inum","stage","cpus"] },
   "detach": { name: "detach", id: 4, admin: true, kind: "do", request: ["ifindex","ifname","netns-fd"], reply: [] },
-  "get-device": { name: "get-device", id: 5, admin: false, kind: "dump", request: [], reply: ["ifindex","ifname","netns-cookie","stage","cpus"] },
+  "get-device": { name: "get-device", id: 5, admin: false, kind: "dump", request: [], reply: ["ifindex","ifname","netns-cookie","netns-inum","stage","cpus"] },
   "get-stats": { name: "get-stats", id: 6, admin: false, kind: "dump", request: [], reply: ["cpu-stats","dev-stats"] },
   "reset-stats": { name: "reset-stats", id: 7, admin: true, kind: "do", request: [], reply: [] },
   "pick": { name: "pick", id: 8, admin: false, kind: "do", request: ["ifindex","ifname","netns-fd","flow-hash"], reply: ["first","second","target","reason"] },

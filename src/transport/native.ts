@@ -3,7 +3,7 @@
 import bindings from 'bindings';
 import { GenlReplies, GenlTransport, NetlinkRequestError, RequestOptions } from './types';
 import { FamilyInfo, GENL_ID_CTRL, decodeFamily, encodeDumpFamilies, encodeGetFamily } from './nlctrl';
-import { closeNetnsFd, openNetnsFd } from './netns';
+import { closeNetnsFd, netnsNameOf, openNetnsFd } from './netns';
 
 /** What the addon resolves a request with. */
 interface AddonReply {
@@ -172,6 +172,10 @@ export class NativeGenlTransport implements GenlTransport {
 
   closeNetns(fd: number): Promise<void> {
     return closeNetnsFd(fd);
+  }
+
+  async netnsName(inum: number): Promise<string | undefined> {
+    return netnsNameOf(inum);
   }
 
   async close(): Promise<void> {

@@ -45,6 +45,11 @@ export interface GenlTransport {
   openNetns(ref: string): Promise<number>;
   /** Closes a descriptor from openNetns. */
   closeNetns(fd: number): Promise<void>;
+  /**
+   * Names the namespace with inode number @inum for a later openNetns:
+   * undefined for the transport's own namespace, else a name or path.
+   */
+  netnsName(inum: number): Promise<string | undefined>;
   /** Closes the transport; requests still pending reject. */
   close(): Promise<void>;
 }

@@ -13,10 +13,13 @@ import type { Attachment, Falcon, FalconConfig, Mode, Policy } from '../../src/a
 import { FalconError } from '../../src/api/errors';
 import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
 import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
-import { MESSAGES, MessageKey } from '../../src/protocol/generated';
+import { ATTRIBUTE_SETS, MESSAGES, MessageKey } from '../../src/protocol/generated';
 import { gateNext, place } from '../../src/mock/placement';
 import type { ConformanceBackend, UserCall, UserOutcome } from './backend';
 import { rng } from '../rng';
+
+/** One past the family's maxattr: the policy layer's "Unknown attribute type". */
+const PAST_MAXATTR = Math.max(...(ATTRIBUTE_SETS['falcon'] ?? []).map((a) => a.id)) + 1;
 
 /** The namespace the suite creates. */
 export const FIXTURE_NS = 'fctns';
@@ -295,8 +298,18 @@ export function conformance(
         const here = await falcon.attach({ ifname: 'fct0' });
         const there = await falcon.attach({ ifname: 'fct0', netns: FIXTURE_NS, stage: 9 });
         assert.notEqual(there.netnsCookie, here.netnsCookie);
+        assert.notEqual(there.netnsInum, here.netnsInum);
         assert.equal(there.stage, 9);
-        assert.equal((await falcon.devices()).length, 2);
+        // Named so that they can be fed back: the caller's own namespace has no name
+        assert.equal(here.netns, undefined);
+        assert.equal(there.netns, FIXTURE_NS);
+        const both = await falcon.devices();
+        assert.equal(both.length, 2);
+        assert.deepEqual(both.map((d) => d.netns ?? null).sort(), [FIXTURE_NS, null].sort());
+        assert.deepEqual((await falcon.stats()).devices.map((d) => [d.netns ?? null, d.netnsInum]).sort(),
+          both.map((d) => [d.netns ?? null, d.netnsInum]).sort());
+        await falcon.detach({ ifname: there.ifname, ...(there.netns !== undefined ? { netns: there.netns } : {}) });
+        await falcon.attach({ ifname: 'fct0', netns: FIXTURE_NS, stage: 9 });
         await falcon.detach({ ifname: 'fct0', netns: FIXTURE_NS });
         const left = await falcon.devices();
         assert.equal(left.length, 1);
@@ -501,7 +514,7 @@ export function conformance(
       });
 
       it('refuses attributes past maxattr and attributes the op does not take, pointing at them', async () => {
-        const unknown = await rawRefused(raw, rawRequest(1, [[27, u32(0)]]));
+        const unknown = await rawRefused(raw, rawRequest(1, [[PAST_MAXATTR, u32(0)]]));
         assert.equal(unknown.code, 'EINVAL');
         assert.equal(unknown.kernelMessage, 'Unknown attribute type');
         assert.equal(unknown.badAttrOffset, 4);

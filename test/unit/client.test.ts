@@ -30,6 +30,9 @@ class ScriptedTransport implements GenlTransport {
   async closeNetns(fd: number): Promise<void> {
     this.closedFds.push(fd);
   }
+  async netnsName(inum: number): Promise<string | undefined> {
+    return inum === 4026531840 ? undefined : `ns${inum}`;
+  }
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -161,13 +164,15 @@ describe('FalconClient', () => {
     let fail = false;
     const transport = new ScriptedTransport(() => {
       if (fail) throw new NetlinkRequestError({ errno: 19, code: 'ENODEV', message: 'no such device in that network namespace' });
-      return [reply('attach', { ifindex: 2, ifname: 'eth0', 'netns-cookie': 9n, stage: 2 })];
+      return [reply('attach', { ifindex: 2, ifname: 'eth0', 'netns-cookie': 9n, 'netns-inum': 4026531849, stage: 2 })];
     });
     const client = new FalconClient(transport, 'kernel');
     assert.deepEqual(await client.attach({ ifname: 'eth0', netns: 'h1c1', stage: 2 }), {
       ifindex: 2,
       ifname: 'eth0',
       netnsCookie: 9,
+      netnsInum: 4026531849,
+      netns: 'ns4026531849',
       stage: 2,
     });
     assert.deepEqual(transport.sent[0]?.attrs, { ifname: 'eth0', stage: 2, 'netns-fd': 42 });
@@ -186,7 +191,7 @@ describe('FalconClient', () => {
       reply('get-stats', { 'cpu-stats': { cpu: 0, enqueued: 5n, processed: 4n, dropped: 1n, purged: 0n, kicks: 3n, 'queue-hwm': 2, 'queue-len': 0, load: 12, pinned: 1 } }),
       reply('get-stats', {
         'dev-stats': {
-          ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, stage: 0, seen: 10n, steered: 6n, local: 3n, gated: 1n, second: 2n, dropped: 1n, 'gate-closed': 1,
+          ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, 'netns-inum': 4026531840, stage: 0, seen: 10n, steered: 6n, local: 3n, gated: 1n, second: 2n, dropped: 1n, 'gate-closed': 1,
           target: [{ cpu: 1, packets: 4n }, { cpu: 2, packets: 2n }],
         },
       }),
@@ -204,7 +209,7 @@ describe('FalconClient', () => {
     let calls = 0;
     const transport = new ScriptedTransport(() => {
       calls++;
-      const parts: GenlReplies = [reply('get-device', { ifindex: calls, ifname: 'x', 'netns-cookie': 1n, stage: 0 })];
+      const parts: GenlReplies = [reply('get-device', { ifindex: calls, ifname: 'x', 'netns-cookie': 1n, 'netns-inum': 4026531840, stage: 0 })];
       return calls < 3 ? Object.assign(parts, { dumpInterrupted: true }) : parts;
     });
     const devices = await new FalconClient(transport, 'kernel').devices();

@@ -81,11 +81,14 @@ describe('falconctl', function () {
   it('attaches, lists, picks and shows stats on the mock overlay', () => {
     const a = run('-j', '--mock', 'attach', 'vx0', '--netns', 'h1', '--cpus', '1-3', '--stage', '2');
     assert.equal(a.status, 0, a.stderr);
-    assert.deepEqual(JSON.parse(a.stdout), { ifindex: 4, ifname: 'vx0', netns_cookie: 2, stage: 2, cpus: [1, 2, 3] });
+    // netns: the name --netns takes back; stable keys (cpus null when global)
+    assert.deepEqual(JSON.parse(a.stdout), { ifindex: 4, ifname: 'vx0', netns: 'h1', netns_cookie: 2, netns_inum: 4026531841, stage: 2, cpus: [1, 2, 3] });
+    assert.deepEqual(JSON.parse(run('-j', '--mock', 'attach', 'lo').stdout).cpus, null);
+    assert.deepEqual(JSON.parse(run('-j', '--mock', 'attach', 'lo').stdout).netns, null);
     assert.match(run('--mock', 'attach', 'eth0').stdout, /^attached eth0 \(ifindex 2\) stage 0, cpus global\n$/);
     // Each --mock run is a fresh host: nothing stays attached.
     assert.deepEqual(JSON.parse(run('-j', '--mock', 'devices').stdout), []);
-    assert.match(run('--mock', 'devices').stdout, /^IFINDEX\s+IFNAME\s+NETNS-COOKIE\s+STAGE\s+CPUS\n$/);
+    assert.match(run('--mock', 'devices').stdout, /^IFINDEX\s+IFNAME\s+NETNS\s+STAGE\s+CPUS\n$/);
     const p = run('--mock', 'pick', '--dev', 'eth0', '--hash', '1');
     assert.equal(p.status, 2, 'eth0 is not attached in a fresh mock');
     assert.match(p.stderr, /device is not attached/);

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { createMockTransport, MockTransport } from '../../src/mock';
 import { encodeGenl, encodeRawAttr, decodeAttrs, NLA_F_NESTED } from '../../src/protocol/codec';
 import { NetlinkRequestError } from '../../src/transport/types';
+import { ATTRIBUTE_SETS } from '../../src/protocol/generated';
 
 function u32(v: number): Buffer {
   const b = Buffer.alloc(4);
@@ -30,6 +31,8 @@ async function refused(t: MockTransport, p: Buffer, dump = false): Promise<Netli
 
 // Attribute ids (src/protocol/generated.ts).
 const A = { enabled: 1, cpus: 2, threshold: 5, interval: 6, queueLimit: 7, ifindex: 8, ifname: 9, netnsFd: 10, stage: 11, flowHash: 13, cpu: 18, load: 19, pad: 25 };
+/** One past the family's maxattr. */
+const PAST_MAXATTR = Math.max(...(ATTRIBUTE_SETS['falcon'] ?? []).map((a) => a.id)) + 1;
 const CMD = { getConfig: 1, setConfig: 2, attach: 3, detach: 4, getDevice: 5, getStats: 6, reset: 7, pick: 8, pin: 9, unpin: 10 };
 
 describe('mock: genetlink core', () => {
@@ -90,7 +93,7 @@ describe('mock: 6.1 strict policy layer', () => {
     { what: 'load 101', cmd: CMD.pin, attrs: [[A.cpu, u32(0)], [A.load, u32(101)]], code: 'ERANGE', message: 'integer out of range', offset: 12 },
     { what: 'a short u32', cmd: CMD.setConfig, attrs: [[A.threshold, Buffer.from([1, 0])]], code: 'EINVAL', message: 'invalid attribute length', offset: 4 },
     { what: 'a long u32', cmd: CMD.pick, attrs: [[A.flowHash, Buffer.alloc(8)]], code: 'EINVAL', message: 'invalid attribute length', offset: 4 },
-    { what: 'an attribute past maxattr', cmd: CMD.getConfig, attrs: [[27, u32(0)]], code: 'EINVAL', message: 'Unknown attribute type', offset: 4 },
+    { what: 'an attribute past maxattr', cmd: CMD.getConfig, attrs: [[PAST_MAXATTR, u32(0)]], code: 'EINVAL', message: 'Unknown attribute type', offset: 4 },
     { what: 'attribute type 0', cmd: CMD.pick, attrs: [[A.flowHash, u32(0)], [0, u32(0)]], code: 'EINVAL', message: 'Unknown attribute type', offset: 12 },
     { what: 'an attribute the op does not take', cmd: CMD.setConfig, attrs: [[A.ifindex, u32(1)]], code: 'EINVAL', message: 'Unsupported attribute', offset: 4 },
     { what: 'any attribute on get-config', cmd: CMD.getConfig, attrs: [[A.enabled, u32(1)]], code: 'EINVAL', message: 'Unsupported attribute', offset: 4 },
