@@ -27,6 +27,7 @@ PACKAGES=(
   build-essential     # make, gcc for the module and the addon
   python3             # node-gyp
   xz-utils zstd       # compressed kernel modules
+  dkms                # the falcon-dkms package's test (test/package)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
