@@ -37,7 +37,8 @@ Options:
   --kernel VER      boot /boot/vmlinuz-VER and load kernel/build/VER/falcon.ko (default: the newest
                     kernel with modules; 'bash scripts/kernels.sh' lists the two Falcon supports,
                     the newest 6.1 and 6.12; build for one with 'make -C kernel KVER=VER')
-  --append ARG      add ARG to the guest kernel's command line (repeatable; e.g. nohz=off)
+  --append ARG      add ARG to the guest kernel's command line (repeatable; e.g. --cpus 64 --append maxcpus=2:
+                    64 possible CPUs, 2 running)
   -v, --verbose     show the boot log too
 
 Exit status: CMD's, or 3 kernel splat, 4 guest setup failed, 124 timeout, 125 VM died, 2 usage/setup error.`;

@@ -38,8 +38,8 @@ mount -t devtmpfs devtmpfs /dev
 RUN= NONCE=
 for a in $(cat /proc/cmdline); do
   case "$a" in
-    falcon.run=*) RUN="\${a#falcon.run=}" ;;
-    falcon.nonce=*) NONCE="\${a#falcon.nonce=}" ;;
+    falcon_testbed.run=*) RUN="\${a#falcon_testbed.run=}" ;;
+    falcon_testbed.nonce=*) NONCE="\${a#falcon_testbed.nonce=}" ;;
   esac
 done
 echo "${Marker.booted} $NONCE"

@@ -43,8 +43,6 @@ export function kvmAvailable(dev = '/dev/kvm'): boolean {
 export interface QemuConfig {
   accel: Accel;
   cpus: number;
-  /** Possible CPUs (QEMU maxcpus, the guest's nr_cpu_ids); default cpus. */
-  maxCpus?: number;
   memoryMb: number;
   vmlinuz: string;
   initramfs: string;
@@ -81,8 +79,8 @@ export function kernelCmdline(opts: { runDir: string; nonce: string; raiseStallT
     'panic=-1',
     'no_timer_check',
     'mitigations=off',
-    `falcon.run=${opts.runDir}`,
-    `falcon.nonce=${opts.nonce}`,
+    `falcon_testbed.run=${opts.runDir}`,
+    `falcon_testbed.nonce=${opts.nonce}`,
   ];
   if (opts.raiseStallTimeouts) args.push('rcupdate.rcu_cpu_stall_timeout=60', 'watchdog_thresh=60');
   // The caller's last: the kernel takes the last of a repeated option.
@@ -99,8 +97,7 @@ export function qemuArgs(c: QemuConfig): string[] {
     '-no-reboot',
     '-accel', c.accel === 'tcg' ? `tcg,thread=${c.tcgThreads}` : c.accel,
     '-cpu', c.accel === 'kvm' ? 'host' : 'max',
-    // maxcpus: CPUs the guest may hot-add later, possible CPUs to its kernel (nr_cpu_ids)
-    '-smp', c.maxCpus !== undefined && c.maxCpus > c.cpus ? `cpus=${c.cpus},maxcpus=${c.maxCpus}` : String(c.cpus),
+    '-smp', String(c.cpus),
     '-m', String(c.memoryMb),
     '-kernel', c.vmlinuz,
     '-initrd', c.initramfs,

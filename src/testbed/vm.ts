@@ -24,11 +24,6 @@ export interface RunOptions {
   mode?: 'run' | 'shell';
   /** vCPUs; default 2. */
   cpus?: number;
-  /**
-   * Possible CPUs: the guest kernel's nr_cpu_ids (QEMU's maxcpus; the extra
-   * ones are absent, as if not yet hot-added). Default: cpus.
-   */
-  maxCpus?: number;
   /** Guest memory in MiB; default 1024. */
   memoryMb?: number;
   /** Default `tcg`. `kvm` falls back to TCG with a message when KVM is unusable or the boot stalls. */
@@ -50,7 +45,12 @@ export interface RunOptions {
   env?: Readonly<Record<string, string>>;
   /** Kernel version to boot; default: newest with modules (env FALCON_TESTBED_KVER). */
   kernelVersion?: string;
-  /** Extra kernel command-line options, for example `nohz=off`. */
+  /**
+   * Extra kernel command-line options. `maxcpus=2` with `cpus: 64` boots a
+   * guest with 64 possible CPUs (nr_cpu_ids) of which 2 run: QEMU's
+   * hotpluggable CPUs (-smp maxcpus) are not possible CPUs to 6.12, and
+   * possible_cpus= is gone from x86 there.
+   */
   kernelArgs?: readonly string[];
   /** Where the console output goes live; `null` keeps it quiet. Default process.stdout. */
   output?: NodeJS.WritableStream | null;
@@ -255,7 +255,6 @@ function boot(
   const args = qemuArgs({
     accel,
     cpus,
-    maxCpus: opts.maxCpus,
     memoryMb: opts.memoryMb ?? 1024,
     vmlinuz: pre.kernel.vmlinuz,
     initramfs,

@@ -58,9 +58,9 @@ describe('testbed: argument parsing', () => {
     }
   });
   it('takes repeated --append kernel options and refuses one with spaces', () => {
-    const p = parseArgs(['run', '--append', 'nohz=off', '--append=quiet', '--', 'true']);
+    const p = parseArgs(['run', '--append', 'maxcpus=2', '--append=quiet', '--', 'true']);
     assert.ok(p.verb === 'run');
-    assert.deepStrictEqual(p.kernelArgs, ['nohz=off', 'quiet']);
+    assert.deepStrictEqual(p.kernelArgs, ['maxcpus=2', 'quiet']);
     assert.throws(() => parseArgs(['run', '--append', 'a b', '--', 'true']), (e: unknown) => e instanceof TestbedError && e.exitCode === 2);
     assert.strictEqual(kernelCmdline({ runDir: '/r', nonce: 'n', raiseStallTimeouts: false, extra: ['nohz=off'] }).split(' ').pop(), 'nohz=off');
   });
@@ -270,8 +270,6 @@ describe('testbed: guest scripts and QEMU arguments', () => {
   it('runs TCG single-threaded when asked, and parses --tcg-threads', () => {
     const a = qemuArgs({ accel: 'tcg', cpus: 4, memoryMb: 512, vmlinuz: '/boot/v', initramfs: '/i', cmdline: 'c', resultsDir: undefined, interactive: false, tcgThreads: 'single' });
     assert.ok(a.includes('tcg,thread=single'));
-    const wide = qemuArgs({ accel: 'tcg', cpus: 2, maxCpus: 254, memoryMb: 512, vmlinuz: '/boot/v', initramfs: '/i', cmdline: 'c', resultsDir: undefined, interactive: false, tcgThreads: 'single' });
-    assert.strictEqual(wide[wide.indexOf('-smp') + 1], 'cpus=2,maxcpus=254', 'maxCpus: possible CPUs beyond the present ones');
     const k = qemuArgs({ accel: 'kvm', cpus: 4, memoryMb: 512, vmlinuz: '/boot/v', initramfs: '/i', cmdline: 'c', resultsDir: undefined, interactive: false, tcgThreads: 'single' });
     assert.ok(k.includes('kvm'));
     const p = parseArgs(['run', '--tcg-threads', 'single', '--', 'true']);

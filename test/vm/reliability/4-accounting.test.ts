@@ -100,7 +100,8 @@ describe('vm: reliability: accounting', function () {
 
     const started = Date.now();
     const sent = JSON.parse(nsSh('h1c1', [bin, 'send', '10.0.2.1', PORT, String(n), '64', '32', '300'])) as { sent: number; failedCalls: number };
-    await once(rx, 'exit');
+    // 'close', not 'exit': 'exit' can come before the last of stdout is read
+    await once(rx, 'close');
     const received = (JSON.parse(rxOut) as { received: number }).received;
     assert.strictEqual(sent.sent, n);
 

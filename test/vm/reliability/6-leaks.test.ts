@@ -46,7 +46,8 @@ describe('vm: reliability: leaks', function () {
     assert.ok(moduleLoaded());
 
     holder.stdin?.end();
-    await once(holder, 'exit');
+    // 'close', not 'exit': 'exit' can come before the last of stdout is read
+    await once(holder, 'close');
     assert.strictEqual(holder.exitCode, 0);
     assert.match(out, /"parts":[1-9]/);
     assert.strictEqual(refcnt(), 0);
