@@ -6,12 +6,14 @@
 // fall back to the mock.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openFalcon } from '../index';
+import { MODULE_NOT_LOADED_MESSAGE, openFalcon } from '../index';
 import type { Falcon } from '../api/types';
 import { parseArgs, UsageError } from './args';
 import type { Command } from './command';
 import * as config from './config-commands';
+import * as configFile from './config-file-commands';
 import * as devices from './device-commands';
+import { gatherLoadFacts, loadHint } from './load-hint';
 import * as stats from './stats-commands';
 import { CliFailure, Output, printError, processOutput } from './output';
 
@@ -19,7 +21,7 @@ import { CliFailure, Output, printError, processOutput } from './output';
 export const COMMANDS: readonly Command[] = [
   config.status, config.enable, config.disable, config.set,
   devices.attach, devices.detach, devices.devices, stats.stats, devices.pick,
-  stats.pin, stats.unpin,
+  stats.pin, stats.unpin, configFile.apply, configFile.show,
 ];
 
 const GLOBAL_OPTIONS = [
@@ -30,8 +32,6 @@ const GLOBAL_OPTIONS = [
   { name: 'version', short: 'V', value: false },
 ] as const;
 
-/** How to load the module, for the error when the family is missing. */
-export const LOAD_HINT = 'load it with "sudo insmod kernel/falcon.ko" (from the repository) or "sudo modprobe falcon"; --mock runs the TypeScript model instead';
 
 function version(): string {
   try {
@@ -77,14 +77,19 @@ function failureOf(err: unknown): CliFailure {
   };
 }
 
-/** Opens the backend the flags ask for; a missing module is a kernel error with a hint. */
+/**
+ * Opens the backend the flags ask for. A missing module is a kernel error
+ * with the command that loads it here (src/cli/load-hint.ts); any other
+ * failure (the native addon missing, ...) is passed through as it is.
+ */
 async function open(mock: boolean): Promise<Falcon> {
   if (mock) return openFalcon({ backend: 'mock' });
   try {
     return await openFalcon({ backend: 'kernel' });
   } catch (err) {
     const f = failureOf(err);
-    throw Object.assign(new Error(f.code === 'ENOENT' ? `${f.message}; ${LOAD_HINT}` : f.message), { code: f.code });
+    const notLoaded = f.code === 'ENOENT' && f.message === MODULE_NOT_LOADED_MESSAGE;
+    throw Object.assign(new Error(notLoaded ? `${f.message}; ${loadHint(gatherLoadFacts())}` : f.message), { code: f.code });
   }
 }
 
@@ -133,6 +138,7 @@ export async function main(argv: readonly string[], out?: Output): Promise<numbe
     }
     return 0;
   } catch (err) {
+    if (err instanceof configFile.ExitStatus) return err.status;
     if (err instanceof UsageError) {
       printError(output, { code: 'EINVAL', message: err.message });
       if (!output.json) output.writeErr(`Try 'falconctl ${command ? `${command.name} ` : ''}--help'.\n`);
