@@ -47,6 +47,7 @@ static const struct aname top[] = {
 	[FALCON_A_POLICY] = { "policy", K_U32 },
 	[FALCON_A_THRESHOLD] = { "threshold", K_U32 },
 	[FALCON_A_HYSTERESIS] = { "hysteresis", K_U32 },
+	[FALCON_A_NETNS_INUM] = { "netns-inum", K_U32 },
 	[FALCON_A_INTERVAL_MS] = { "interval-ms", K_U32 },
 	[FALCON_A_QUEUE_LIMIT] = { "queue-limit", K_U32 },
 	[FALCON_A_IFINDEX] = { "ifindex", K_U32 },
@@ -98,6 +99,7 @@ static const struct aname dev_stats[] = {
 	[FALCON_A_DEV_STATS_PAD] = { "pad", K_PAD },
 	[FALCON_A_DEV_STATS_LAST_HASH] = { "last-hash", K_U32 },
 	[FALCON_A_DEV_STATS_GATE_CLOSED] = { "gate-closed", K_U32 },
+	[FALCON_A_DEV_STATS_NETNS_INUM] = { "netns-inum", K_U32 },
 };
 
 static const struct aname target[] = {
