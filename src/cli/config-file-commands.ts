@@ -288,12 +288,17 @@ export const apply: Command = {
       }
     }
 
-    const failed = outcomes.filter((o) => o.result === 'error').length + detached.filter((d) => d.error !== null).length;
+    const failedLines = outcomes.filter((o) => o.result === 'error').length;
+    const failedDetaches = detached.filter((d) => d.error !== null).length;
     if (out.json) {
       printJson(out, { config: configJson(config), config_error: null, attachments: outcomes.map(outcomeJson), detached });
     }
-    if (failed > 0) {
-      const message = `${failed} of ${outcomes.length + detached.length} ${outcomes.length ? 'attach lines' : 'detaches'} failed; the rest applied`;
+    if (failedLines + failedDetaches > 0) {
+      const what = [
+        ...(failedLines ? [`${failedLines} of ${outcomes.length} attach lines`] : []),
+        ...(failedDetaches ? [`${failedDetaches} of ${detached.length} detaches (--prune)`] : []),
+      ];
+      const message = `${what.join(' and ')} failed; the rest applied`;
       complain(`Error: ${message}.`);
       throw new ExitStatus(2, message);
     }
