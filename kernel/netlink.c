@@ -4,7 +4,8 @@
  * is the contract (the TypeScript mock implements the same document): the
  * order of the checks below and every errno and message are part of it.
  *
- * Each op has its own strict policy over the whole attribute space, so an
+ * Each op has its own strict policy over the whole attribute space, generated
+ * with the ops table from the spec's checks (falcon_nl_gen.c), so an
  * attribute of the family that the op does not take is refused by the policy
  * layer ("Unsupported attribute"), one past the family's max as "Unknown
  * attribute type".
@@ -18,62 +19,9 @@
 #include <net/netlink.h>
 #include "internal.h"
 #include "falcon_messages.h"
+#include "falcon_nl_gen.h"
 
 static struct genl_family falcon_family;
-
-static struct netlink_range_validation falcon_queue_limit_range = {
-	.min = 1,
-	.max = FALCON_MAX_QUEUE_LIMIT,
-};
-
-#define FALCON_POL_CPUS	{ .type = NLA_BINARY, .len = FALCON_MAX_CPUS_BYTES }
-#define FALCON_POL_IFNAME	{ .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
-
-static const struct nla_policy falcon_none_policy[FALCON_A_MAX + 1] = {
-};
-
-static const struct nla_policy falcon_set_config_policy[FALCON_A_MAX + 1] = {
-	[FALCON_A_ENABLED]	= NLA_POLICY_MAX(NLA_U32, 1),
-	[FALCON_A_CPUS]		= FALCON_POL_CPUS,
-	[FALCON_A_MODE]		= NLA_POLICY_MAX(NLA_U32, FALCON_MODE_PAPER),
-	[FALCON_A_POLICY]	= NLA_POLICY_MAX(NLA_U32, FALCON_POLICY_BALANCED),
-	[FALCON_A_THRESHOLD]	= NLA_POLICY_MAX(NLA_U32, 100),
-	[FALCON_A_HYSTERESIS]	= NLA_POLICY_MAX(NLA_U32, 100),
-	[FALCON_A_INTERVAL_MS]	= NLA_POLICY_RANGE(NLA_U32, FALCON_MIN_INTERVAL_MS,
-						   FALCON_MAX_INTERVAL_MS),
-	[FALCON_A_QUEUE_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&falcon_queue_limit_range),
-};
-
-static const struct nla_policy falcon_attach_policy[FALCON_A_MAX + 1] = {
-	[FALCON_A_IFINDEX]	= { .type = NLA_U32 },
-	[FALCON_A_IFNAME]	= FALCON_POL_IFNAME,
-	[FALCON_A_NETNS_FD]	= { .type = NLA_U32 },
-	[FALCON_A_CPUS]		= FALCON_POL_CPUS,
-	[FALCON_A_STAGE]	= NLA_POLICY_MAX(NLA_U32, FALCON_MAX_STAGE),
-};
-
-static const struct nla_policy falcon_detach_policy[FALCON_A_MAX + 1] = {
-	[FALCON_A_IFINDEX]	= { .type = NLA_U32 },
-	[FALCON_A_IFNAME]	= FALCON_POL_IFNAME,
-	[FALCON_A_NETNS_FD]	= { .type = NLA_U32 },
-};
-
-static const struct nla_policy falcon_pick_policy[FALCON_A_MAX + 1] = {
-	[FALCON_A_IFINDEX]	= { .type = NLA_U32 },
-	[FALCON_A_IFNAME]	= FALCON_POL_IFNAME,
-	[FALCON_A_NETNS_FD]	= { .type = NLA_U32 },
-	[FALCON_A_FLOW_HASH]	= { .type = NLA_U32 },
-};
-
-static const struct nla_policy falcon_pin_policy[FALCON_A_MAX + 1] = {
-	[FALCON_A_CPU]		= { .type = NLA_U32 },
-	[FALCON_A_LOAD]		= NLA_POLICY_MAX(NLA_U32, 100),
-};
-
-static const struct nla_policy falcon_unpin_policy[FALCON_A_MAX + 1] = {
-	[FALCON_A_CPU]		= { .type = NLA_U32 },
-};
 
 /*
  * Who sees which attachments (dumps, pick). Falcon's state is host-wide,
@@ -286,7 +234,7 @@ static int falcon_fill_config(struct sk_buff *skb, const void *arg)
 	return falcon_put_config(skb);
 }
 
-static int falcon_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	int err;
 
@@ -297,7 +245,7 @@ static int falcon_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int falcon_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	struct falcon_reply reply;
@@ -394,7 +342,7 @@ static int falcon_fill_dev(struct sk_buff *skb, const void *arg)
 	return falcon_put_dev(skb, arg);
 }
 
-static int falcon_nl_attach(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_attach_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	struct falcon_reply reply;
@@ -469,7 +417,7 @@ out_free:
 	return err;
 }
 
-static int falcon_nl_detach(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_detach_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct falcon_dev *fd;
 	int err;
@@ -508,7 +456,7 @@ static int falcon_fill_pick(struct sk_buff *skb, const void *arg)
 	return 0;
 }
 
-static int falcon_nl_pick(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_pick_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct falcon_place_out out;
 	struct falcon_dev *fd;
@@ -534,7 +482,7 @@ static int falcon_nl_pick(struct sk_buff *skb, struct genl_info *info)
 	return falcon_reply(info, FALCON_CMD_PICK, falcon_fill_pick, &out);
 }
 
-static int falcon_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_reset_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct falcon_dev *fd;
 	int err;
@@ -564,7 +512,7 @@ static int falcon_get_cpu_attr(struct genl_info *info, u32 *cpu)
 	return 0;
 }
 
-static int falcon_nl_pin_load(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_pin_load_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 cpu;
 	int err;
@@ -588,7 +536,7 @@ static int falcon_nl_pin_load(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int falcon_nl_unpin_load(struct sk_buff *skb, struct genl_info *info)
+int falcon_nl_unpin_load_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 cpu;
 	int err;
@@ -625,7 +573,7 @@ static void *falcon_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
 	return hdr;
 }
 
-static int falcon_nl_get_device(struct sk_buff *skb,
+int falcon_nl_get_device_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	struct falcon_viewer viewer = falcon_viewer_of(cb->skb);
@@ -762,7 +710,7 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int falcon_nl_get_stats(struct sk_buff *skb, struct netlink_callback *cb)
+int falcon_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct falcon_viewer viewer = falcon_viewer_of(cb->skb);
 	long idx, start;
@@ -815,75 +763,14 @@ full:
 	return skb->len;
 }
 
-#define FALCON_OP_POLICY(p)	.policy = p, .maxattr = FALCON_A_MAX
-
-static const struct genl_ops falcon_ops[] = {
-	{
-		.cmd = FALCON_CMD_GET_CONFIG,
-		.doit = falcon_nl_get_config,
-		FALCON_OP_POLICY(falcon_none_policy),
-	},
-	{
-		.cmd = FALCON_CMD_SET_CONFIG,
-		.doit = falcon_nl_set_config,
-		.flags = GENL_ADMIN_PERM,
-		FALCON_OP_POLICY(falcon_set_config_policy),
-	},
-	{
-		.cmd = FALCON_CMD_ATTACH,
-		.doit = falcon_nl_attach,
-		.flags = GENL_ADMIN_PERM,
-		FALCON_OP_POLICY(falcon_attach_policy),
-	},
-	{
-		.cmd = FALCON_CMD_DETACH,
-		.doit = falcon_nl_detach,
-		.flags = GENL_ADMIN_PERM,
-		FALCON_OP_POLICY(falcon_detach_policy),
-	},
-	{
-		.cmd = FALCON_CMD_GET_DEVICE,
-		.dumpit = falcon_nl_get_device,
-		FALCON_OP_POLICY(falcon_none_policy),
-	},
-	{
-		.cmd = FALCON_CMD_GET_STATS,
-		.dumpit = falcon_nl_get_stats,
-		FALCON_OP_POLICY(falcon_none_policy),
-	},
-	{
-		.cmd = FALCON_CMD_RESET_STATS,
-		.doit = falcon_nl_reset_stats,
-		.flags = GENL_ADMIN_PERM,
-		FALCON_OP_POLICY(falcon_none_policy),
-	},
-	{
-		.cmd = FALCON_CMD_PICK,
-		.doit = falcon_nl_pick,
-		FALCON_OP_POLICY(falcon_pick_policy),
-	},
-	{
-		.cmd = FALCON_CMD_PIN_LOAD,
-		.doit = falcon_nl_pin_load,
-		.flags = GENL_ADMIN_PERM,
-		FALCON_OP_POLICY(falcon_pin_policy),
-	},
-	{
-		.cmd = FALCON_CMD_UNPIN_LOAD,
-		.doit = falcon_nl_unpin_load,
-		.flags = GENL_ADMIN_PERM,
-		FALCON_OP_POLICY(falcon_unpin_policy),
-	},
-};
-
 static struct genl_family falcon_family = {
 	.name = FALCON_FAMILY_NAME,
 	.version = FALCON_FAMILY_VERSION,
 	.maxattr = FALCON_A_MAX,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.ops = falcon_ops,
-	.n_ops = ARRAY_SIZE(falcon_ops),
+	.ops = falcon_nl_ops,
+	.n_ops = ARRAY_SIZE(falcon_nl_ops),
 };
 
 int falcon_netlink_init(void)

@@ -137,19 +137,35 @@ function typescript() {
   out.push('');
   out.push('/** One command of the family. */');
   out.push('export interface OpSpec {');
-  out.push('  readonly name: string;');
+  out.push('  readonly name: OpName;');
   out.push('  readonly id: number;');
   out.push('  /** Needs CAP_NET_ADMIN (GENL_ADMIN_PERM). */');
   out.push('  readonly admin: boolean;');
   out.push("  readonly kind: 'do' | 'dump';");
   out.push('  /** Attributes the request may carry. */');
-  out.push('  readonly request: readonly string[];');
+  out.push('  readonly request: readonly AttrNames[\'falcon\'][];');
   out.push('  /** Attributes a reply may carry (empty when the answer is an ack). */');
-  out.push('  readonly reply: readonly string[];');
+  out.push('  readonly reply: readonly AttrNames[\'falcon\'][];');
   out.push('}');
   out.push('');
+  out.push('/** A command of the family: a misspelt one fails to compile. */');
+  out.push(`export type OpName = ${ops.map((op) => j(op.name)).join(' | ')};`);
+  out.push('');
+  out.push('/** Whether a string names a command of the family. */');
+  out.push('export function isOpName(name: string): name is OpName {');
+  out.push(`  return (${j(ops.map((op) => op.name))} as readonly string[]).includes(name);`);
+  out.push('}');
+  out.push('');
+  out.push('/** Attribute names of each attribute set. */');
+  out.push('export interface AttrNames {');
+  for (const set of sets) out.push(`  ${j(set.name)}: ${set.attributes.map((a) => j(a.name)).join(' | ')};`);
+  out.push('}');
+  out.push('');
+  out.push('/** Any attribute of the family, in any set: a misspelt one fails to compile. */');
+  out.push('export type AttrName = AttrNames[keyof AttrNames];');
+  out.push('');
   out.push('/** Commands by name. */');
-  out.push('export const OPERATIONS: Readonly<Record<string, OpSpec>> = {');
+  out.push('export const OPERATIONS: Readonly<Record<OpName, OpSpec>> = {');
   for (const op of ops) {
     const kind = op.do ? 'do' : 'dump';
     const body = op[kind];
@@ -170,10 +186,201 @@ function typescript() {
   return out.join('\n') + '\n';
 }
 
+// --- request policies, from the attributes' `checks` (YNL) -------------------
+
+const constByName = new Map(consts.map((c) => [c.name, c]));
+const enumByName = new Map(enums.map((e) => [e.name, e]));
+const falconSet = sets.find((set) => set.name === spec.name);
+
+/** A check's value: a number, or the name of a const of the spec. */
+function limit(v) {
+  if (typeof v === 'number') return { value: v, c: String(v) };
+  const c = constByName.get(v);
+  if (!c) throw new Error(`checks refer to an unknown const ${v}`);
+  return { value: c.value, c: `${prefix}_${cName(c.name)}` };
+}
+
+/**
+ * What the kernel's policy layer enforces for an attribute in a request, as
+ * the kernel's own YNL generator derives it: enums are bounded by their last
+ * value; strings are NUL-terminated of at most max-len characters.
+ */
+function attrPolicy(a) {
+  const checks = a.checks ?? {};
+  const p = { name: a.name, type: a.type };
+  if (a.type === 'u32') {
+    if (a.enum) {
+      const e = enumByName.get(a.enum);
+      p.max = { value: e.entries.length - 1, c: `${prefix}_${cName(a.enum)}_${cName(e.entries.at(-1).name)}` };
+    }
+    if (checks.min !== undefined) p.min = limit(checks.min);
+    if (checks.max !== undefined) p.max = limit(checks.max);
+  } else if (a.type === 'string' || a.type === 'binary') {
+    if (checks['max-len'] !== undefined) p.len = limit(checks['max-len']);
+  } else {
+    throw new Error(`${a.name}: ${a.type} attributes in requests are not supported`);
+  }
+  return p;
+}
+
+const requestAttrs = [...new Set(ops.flatMap((op) => (op.do ?? op.dump).request?.attributes ?? []))];
+const policies = new Map(
+  requestAttrs.map((name) => {
+    const a = falconSet.attributes.find((x) => x.name === name);
+    if (!a) throw new Error(`request attribute ${name} is not in the ${spec.name} set`);
+    return [name, attrPolicy(a)];
+  }),
+);
+
+/** One struct nla_policy initializer. 6.1's NLA_POLICY_RANGE/MAX hold s16 bounds. */
+function cPolicy(p) {
+  const fitsS16 = (l) => l === undefined || l.value <= 32767;
+  if (p.type === 'string') return `{ .type = NLA_NUL_STRING${p.len ? `, .len = ${p.len.c}` : ''} }`;
+  if (p.type === 'binary') return `{ .type = NLA_BINARY${p.len ? `, .len = ${p.len.c}` : ''} }`;
+  if (p.min === undefined && p.max === undefined) return '{ .type = NLA_U32 }';
+  if (!fitsS16(p.min) || !fitsS16(p.max)) return `NLA_POLICY_FULL_RANGE(NLA_U32, &${spec.name}_${p.name.replace(/-/g, '_')}_range)`;
+  if (p.min === undefined) return `NLA_POLICY_MAX(NLA_U32, ${p.max.c})`;
+  return `NLA_POLICY_RANGE(NLA_U32, ${p.min.c}, ${p.max.c})`;
+}
+
+const opC = (op) => op.name.replace(/-/g, '_');
+const handler = (op) => `${spec.name}_nl_${opC(op)}_${op.do ? 'doit' : 'dumpit'}`;
+
+function nlGenHeader() {
+  const out = [];
+  out.push('/* SPDX-License-Identifier: GPL-2.0 */');
+  out.push('/* Generated by tools/gen-protocol.mjs from kernel/falcon.yaml: do not edit. */');
+  out.push('');
+  out.push('#ifndef _FALCON_NL_GEN_H');
+  out.push('#define _FALCON_NL_GEN_H');
+  out.push('');
+  out.push('#include <net/genetlink.h>');
+  out.push('#include <uapi/linux/falcon.h>');
+  out.push('');
+  out.push('/* Handlers (netlink.c) */');
+  for (const op of ops) {
+    out.push(op.do ? `int ${handler(op)}(struct sk_buff *skb, struct genl_info *info);` : `int ${handler(op)}(struct sk_buff *skb, struct netlink_callback *cb);`);
+  }
+  out.push('');
+  out.push('/* A genl_ops per command, each with its own policy (6.1: no split ops) */');
+  out.push(`extern const struct genl_ops ${spec.name}_nl_ops[${ops.length}];`);
+  out.push('');
+  out.push('#endif /* _FALCON_NL_GEN_H */');
+  return out.join('\n') + '\n';
+}
+
+/** Columns a line takes, tabs at 8, as checkpatch counts them. */
+function columns(line) {
+  let col = 0;
+  for (const ch of line) col = ch === '\t' ? (col + 8) & ~7 : col + 1;
+  return col;
+}
+
+/**
+ * A policy entry of at most 80 columns: a long macro call continues on the
+ * next lines, aligned after its opening parenthesis (kernel style).
+ */
+function policyLine(attr, init) {
+  const line = `\t[${attr}] = ${init},`;
+  const open = init.indexOf('(');
+  if (columns(line) <= 80 || open < 0) return [line];
+  const head = `\t[${attr}] = ${init.slice(0, open + 1)}`;
+  const pad = '\t'.repeat(Math.floor(columns(head) / 8)) + ' '.repeat(columns(head) % 8);
+  const args = init.slice(open + 1, -1).split(', ');
+  return args.map((a, i) => (i === 0 ? head : pad) + a + (i === args.length - 1 ? '),' : ','));
+}
+
+/** A C comment of at most 80 columns. */
+function comment(text) {
+  const words = text.split(' ');
+  const lines = [];
+  let cur = '/*';
+  for (const w of words) {
+    if (columns(`${cur} ${w}`) > 77) {
+      lines.push(cur);
+      cur = ' *';
+    }
+    cur += ` ${w}`;
+  }
+  lines.push(cur);
+  return lines.length === 1 ? [`${lines[0]} */`] : [...lines, ' */'];
+}
+
+function nlGenSource() {
+  const out = [];
+  const A = `${prefix}_A_`;
+  out.push('// SPDX-License-Identifier: GPL-2.0');
+  out.push('/* Generated by tools/gen-protocol.mjs from kernel/falcon.yaml: do not edit. */');
+  out.push('');
+  out.push('#include <net/netlink.h>');
+  out.push('#include "falcon_nl_gen.h"');
+  for (const p of policies.values()) {
+    if (cPolicy(p).startsWith('NLA_POLICY_FULL_RANGE')) {
+      out.push('');
+      // Not const: 6.1's nla_policy.range points to a mutable struct
+      out.push(`static struct netlink_range_validation ${spec.name}_${p.name.replace(/-/g, '_')}_range = {`);
+      if (p.min) out.push(`\t.min = ${p.min.c},`);
+      if (p.max) out.push(`\t.max = ${p.max.c},`);
+      out.push('};');
+    }
+  }
+  for (const op of ops) {
+    const attrs = (op.do ?? op.dump).request?.attributes ?? [];
+    out.push('');
+    out.push(...comment(`${op.name}: ${attrs.length ? attrs.join(', ') : 'no attributes'}; any other is refused`));
+    out.push(`static const struct nla_policy ${spec.name}_${opC(op)}_nl_policy[${A}MAX + 1] = {`);
+    for (const name of attrs) out.push(...policyLine(`${A}${cName(name)}`, cPolicy(policies.get(name))));
+    out.push('};');
+  }
+  out.push('');
+  out.push(`const struct genl_ops ${spec.name}_nl_ops[${ops.length}] = {`);
+  for (const op of ops) {
+    out.push('\t{');
+    out.push(`\t\t.cmd\t\t= ${prefix}_CMD_${cName(op.name)},`);
+    out.push(`\t\t.${op.do ? 'doit' : 'dumpit'}\t\t= ${handler(op)},`);
+    out.push(`\t\t.policy\t\t= ${spec.name}_${opC(op)}_nl_policy,`);
+    out.push(`\t\t.maxattr\t= ${A}MAX,`);
+    if ((op.flags ?? []).includes('admin-perm')) out.push('\t\t.flags\t\t= GENL_ADMIN_PERM,');
+    out.push('\t},');
+  }
+  out.push('};');
+  return out.join('\n') + '\n';
+}
+
+/** The request policies for TypeScript (the mock's policy layer). */
+function typescriptPolicies() {
+  const j = (v) => JSON.stringify(v);
+  const out = [];
+  out.push('');
+  out.push('/** What the policy layer enforces for an attribute in a request (from the spec\'s checks). */');
+  out.push('export interface RequestPolicy {');
+  out.push("  readonly type: 'u32' | 'nul-string' | 'binary';");
+  out.push('  /** u32 bounds (NLA_POLICY_RANGE/MAX). */');
+  out.push('  readonly min?: number;');
+  out.push('  readonly max?: number;');
+  out.push('  /** Longest string (without its NUL) or binary. */');
+  out.push('  readonly len?: number;');
+  out.push('}');
+  out.push('');
+  out.push('/** The policy of every attribute some request takes. */');
+  out.push('export const REQUEST_POLICIES: Readonly<Partial<Record<AttrNames[\'falcon\'], RequestPolicy>>> = {');
+  for (const p of policies.values()) {
+    const fields = [`type: ${j(p.type === 'string' ? 'nul-string' : p.type)}`];
+    if (p.min) fields.push(`min: ${p.min.value}`);
+    if (p.max) fields.push(`max: ${p.max.value}`);
+    if (p.len) fields.push(`len: ${p.len.value}`);
+    out.push(`  ${j(p.name)}: { ${fields.join(', ')} },`);
+  }
+  out.push('};');
+  return out.join('\n') + '\n';
+}
+
 const outputs = {
+  'kernel/falcon_nl_gen.h': nlGenHeader(),
+  'kernel/falcon_nl_gen.c': nlGenSource(),
   'kernel/include/uapi/linux/falcon.h': header(),
   'kernel/falcon_messages.h': messagesHeader(),
-  'src/protocol/generated.ts': typescript(),
+  'src/protocol/generated.ts': typescript() + typescriptPolicies(),
 };
 
 const check = process.argv.includes('--check');

@@ -4,6 +4,7 @@ import type { ConfigChange, FalconConfig, Mode, Policy } from '../api/types';
 import { parseUint, ParsedArgs, UsageError } from './args';
 import type { Command, CommandContext } from './command';
 import { configJson, cpuText } from './format';
+import { rangesText } from './ranges';
 import { printJson, printPairs } from './output';
 
 function showConfig(ctx: CommandContext, c: FalconConfig): void {
@@ -110,7 +111,7 @@ export const set: Command = {
   name: 'set',
   summary: 'change the configuration',
   usage: 'set cpus <list> | mode <stage|paper> | policy <static|balanced> | threshold <pct>\n              | hysteresis <pct> | interval <ms> | queue-limit <n>',
-  help: 'Several pairs may be given; they are applied together or not at all.\nRanges: threshold 0-100, hysteresis 0-100, interval 4-10000 (a multiple of the tick), queue-limit 1-65536.',
+  help: `Several pairs may be given; they are applied together or not at all.\nRanges: ${rangesText([['threshold', 'threshold'], ['hysteresis', 'hysteresis'], ['interval', 'interval-ms'], ['queue-limit', 'queue-limit']])}\n(interval: a multiple of the tick).`,
   options: [],
   check: (args) => {
     parseSetArgs(args.positionals);

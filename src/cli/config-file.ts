@@ -14,8 +14,8 @@
 // interval that is not a multiple of the tick) is the kernel's to refuse.
 import { formatCpuList, parseCpuList } from '../api/cpuset';
 import type { Attachment, ConfigChange, FalconConfig, Mode, Policy } from '../api/types';
-import { MAX_INTERVAL_MS, MAX_QUEUE_LIMIT, MAX_STAGE, MIN_INTERVAL_MS } from '../protocol/generated';
 import { parseArgs, ParsedArgs, parseUint } from './args';
+import { rangeOf } from './ranges';
 
 /** The keys a `set` line takes, in the order `show --config` writes them. */
 export const SET_KEYS = ['enabled', 'cpus', 'mode', 'policy', 'threshold', 'hysteresis', 'interval', 'queue-limit'] as const;
@@ -67,7 +67,7 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function uintIn(text: string, what: string, min: number, max: number): number {
+function uintIn(text: string, what: string, { min, max }: { min: number; max: number }): number {
   let value: number;
   try {
     value = parseUint(text, what, Number.MAX_SAFE_INTEGER);
@@ -109,16 +109,16 @@ function setValue(change: ConfigChange, key: string, value: string): SetKey {
       change.policy = value as Policy;
       return key;
     case 'threshold':
-      change.threshold = uintIn(value.replace(/%$/, ''), 'threshold', 0, 100);
+      change.threshold = uintIn(value.replace(/%$/, ''), 'threshold', rangeOf('threshold'));
       return key;
     case 'hysteresis':
-      change.hysteresis = uintIn(value.replace(/%$/, ''), 'hysteresis', 0, 100);
+      change.hysteresis = uintIn(value.replace(/%$/, ''), 'hysteresis', rangeOf('hysteresis'));
       return key;
     case 'interval':
-      change.intervalMs = uintIn(value.replace(/ms$/, ''), 'interval', MIN_INTERVAL_MS, MAX_INTERVAL_MS);
+      change.intervalMs = uintIn(value.replace(/ms$/, ''), 'interval', rangeOf('interval-ms'));
       return key;
     case 'queue-limit':
-      change.queueLimit = uintIn(value, 'queue-limit', 1, MAX_QUEUE_LIMIT);
+      change.queueLimit = uintIn(value, 'queue-limit', rangeOf('queue-limit'));
       return key;
     default:
       throw new ValueError(`unknown setting "${key}" (${SET_KEYS.join(', ')})`);
@@ -150,7 +150,7 @@ function attachStatement(line: number, words: readonly string[]): AttachStatemen
     ifname,
     ...(typeof netns === 'string' ? { netns } : {}),
     ...(typeof cpus === 'string' ? { cpus: cpuSet(cpus, '--cpus') } : {}),
-    ...(typeof stage === 'string' ? { stage: uintIn(stage, 'stage', 0, MAX_STAGE) } : {}),
+    ...(typeof stage === 'string' ? { stage: uintIn(stage, 'stage', rangeOf('stage')) } : {}),
   };
 }
 

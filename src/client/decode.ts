@@ -4,30 +4,30 @@ import { FalconError } from '../api/errors';
 import { bitmapToCpus } from '../api/cpuset';
 import type { Attachment, CpuStats, DeviceStats, FalconConfig, Mode, PickReason, PickResult, Policy } from '../api/types';
 import type { AttrMap, AttrValue } from '../protocol/codec';
-import { ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
+import { AttrName, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
 
 function protocolError(op: string, message: string): FalconError {
   return new FalconError({ code: 'EPROTO', message, syscall: op });
 }
 
-function num(op: string, attrs: AttrMap, name: string): number {
+function num(op: string, attrs: AttrMap, name: AttrName): number {
   const value: AttrValue | undefined = attrs[name];
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   throw protocolError(op, `reply lacks ${name}`);
 }
 
-function optNum(op: string, attrs: AttrMap, name: string): number | undefined {
+function optNum(op: string, attrs: AttrMap, name: AttrName): number | undefined {
   return attrs[name] === undefined ? undefined : num(op, attrs, name);
 }
 
-function str(op: string, attrs: AttrMap, name: string): string {
+function str(op: string, attrs: AttrMap, name: AttrName): string {
   const value = attrs[name];
   if (typeof value !== 'string') throw protocolError(op, `reply lacks ${name}`);
   return value;
 }
 
-function cpus(op: string, attrs: AttrMap, name: string): number[] {
+function cpus(op: string, attrs: AttrMap, name: AttrName): number[] {
   const value = attrs[name];
   if (!Buffer.isBuffer(value)) throw protocolError(op, `reply lacks ${name}`);
   return bitmapToCpus(value);

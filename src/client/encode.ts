@@ -5,7 +5,11 @@
 import { FalconError } from '../api/errors';
 import { cpusToBitmap, toCpuArray } from '../api/cpuset';
 import type { AttachOptions, ConfigChange, CpuSetInput, DeviceRef } from '../api/types';
-import type { AttrMap } from '../protocol/codec';
+import type { AttrValue } from '../protocol/codec';
+import type { AttrNames } from '../protocol/generated';
+
+/** A request's attributes: a misspelt attribute name fails to compile. */
+export type FalconAttrs = { [K in AttrNames['falcon']]?: AttrValue };
 import { ModeValues, PolicyValues } from '../protocol/generated';
 
 const U32_MAX = 0xffffffff;
@@ -37,8 +41,8 @@ function cpus(op: string, value: CpuSetInput): Buffer {
 }
 
 /** set-config attributes for a change; absent fields stay absent. */
-export function configAttrs(op: string, change: ConfigChange): AttrMap {
-  const attrs: AttrMap = {};
+export function configAttrs(op: string, change: ConfigChange): FalconAttrs {
+  const attrs: FalconAttrs = {};
   if (change.enabled !== undefined) {
     attrs.enabled = typeof change.enabled === 'boolean' ? Number(change.enabled) : u32(op, 'enabled', 'enabled', change.enabled);
   }
@@ -53,8 +57,8 @@ export function configAttrs(op: string, change: ConfigChange): AttrMap {
 }
 
 /** ifindex / ifname of a device reference (netns-fd is added by the client). */
-export function deviceAttrs(op: string, device: DeviceRef): AttrMap {
-  const attrs: AttrMap = {};
+export function deviceAttrs(op: string, device: DeviceRef): FalconAttrs {
+  const attrs: FalconAttrs = {};
   if (device.ifindex !== undefined) attrs.ifindex = u32(op, 'ifindex', 'ifindex', device.ifindex);
   if (device.ifname !== undefined) {
     if (typeof device.ifname !== 'string' || device.ifname.includes('\0')) {
@@ -66,7 +70,7 @@ export function deviceAttrs(op: string, device: DeviceRef): AttrMap {
 }
 
 /** attach attributes: the device, its own CPU set and stage when given. */
-export function attachAttrs(op: string, options: AttachOptions): AttrMap {
+export function attachAttrs(op: string, options: AttachOptions): FalconAttrs {
   const attrs = deviceAttrs(op, options);
   if (options.cpus !== undefined) attrs.cpus = cpus(op, options.cpus);
   if (options.stage !== undefined) attrs.stage = u32(op, 'stage', 'stage', options.stage);

@@ -18,7 +18,7 @@ import type {
   Stats,
 } from '../api/types';
 import { AttrMap, decodeAttrs, decodeGenl, encodeAttrs, encodeGenl } from '../protocol/codec';
-import { FAMILY_VERSION, OPERATIONS } from '../protocol/generated';
+import { FAMILY_VERSION, OpName, OPERATIONS } from '../protocol/generated';
 import type { GenlTransport } from '../transport/types';
 import {
   decodeAttachment,
@@ -46,7 +46,7 @@ export class FalconClient implements Falcon {
   ) {}
 
   // Sends one request of `op`; maps every failure to a FalconError.
-  private async call(op: string, attrs: AttrMap, netns?: string): Promise<AttrMap[]> {
+  private async call(op: OpName, attrs: AttrMap, netns?: string): Promise<AttrMap[]> {
     const spec = OPERATIONS[op];
     if (!spec) throw new FalconError({ code: 'EOPNOTSUPP', message: `unknown operation ${op}`, syscall: op });
     let fd: number | undefined;
@@ -81,7 +81,7 @@ export class FalconClient implements Falcon {
     }
   }
 
-  private async one(op: string, attrs: AttrMap, netns?: string): Promise<AttrMap> {
+  private async one(op: OpName, attrs: AttrMap, netns?: string): Promise<AttrMap> {
     const [reply] = await this.call(op, attrs, netns);
     if (!reply) throw new FalconError({ code: 'EPROTO', message: `${op}: no reply`, syscall: op });
     return reply;

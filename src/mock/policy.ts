@@ -4,7 +4,7 @@
 // validate_nla (lib/nlattr.c). Same checks, same order, same errno, same
 // extack text and bad-attribute offset as the kernel, so the mock refuses a
 // malformed request exactly as the module would.
-import { ATTRIBUTE_SETS, MAX_CPUS_BYTES, MAX_INTERVAL_MS, MAX_QUEUE_LIMIT, MAX_STAGE, MIN_INTERVAL_MS, OPERATIONS } from '../protocol/generated';
+import { ATTRIBUTE_SETS, isOpName, OPERATIONS, REQUEST_POLICIES } from '../protocol/generated';
 import { GENL_HDRLEN, NLA_F_NESTED, NLA_HDRLEN, align4 } from '../protocol/codec';
 import { NetlinkRequestError } from '../transport/types';
 import { errnoOf } from '../api/errors';
@@ -25,31 +25,15 @@ export interface PolicyEntry {
 /** The family's maxattr (FALCON_A_MAX); every op's policy spans all of it. */
 export const FALCON_A_MAX = Math.max(...(ATTRIBUTE_SETS['falcon'] ?? []).map((a) => a.id));
 
-/** The policy of each request attribute, wherever an op takes it (docs/protocol.md "Ranges"). */
-const ATTR_POLICY: Readonly<Record<string, PolicyEntry>> = {
-  enabled: { type: 'u32', max: 1 },
-  cpus: { type: 'binary', len: MAX_CPUS_BYTES },
-  mode: { type: 'u32', max: 1 },
-  policy: { type: 'u32', max: 1 },
-  threshold: { type: 'u32', max: 100 },
-  hysteresis: { type: 'u32', max: 100 },
-  'interval-ms': { type: 'u32', min: MIN_INTERVAL_MS, max: MAX_INTERVAL_MS },
-  'queue-limit': { type: 'u32', min: 1, max: MAX_QUEUE_LIMIT },
-  ifindex: { type: 'u32' },
-  ifname: { type: 'nul-string', len: 15 },
-  'netns-fd': { type: 'u32' },
-  stage: { type: 'u32', max: MAX_STAGE },
-  'flow-hash': { type: 'u32' },
-  cpu: { type: 'u32' },
-  load: { type: 'u32', max: 100 },
-};
+/** The policy of each request attribute, wherever an op takes it: generated from the spec's checks. */
+const ATTR_POLICY: Readonly<Record<string, PolicyEntry>> = REQUEST_POLICIES;
 
 /**
  * The policy array of an op, indexed by attribute id (0..FALCON_A_MAX):
  * the attributes the op takes, NLA_UNSPEC for every other one.
  */
 export function opPolicy(opName: string): PolicyEntry[] {
-  const op = OPERATIONS[opName];
+  const op = isOpName(opName) ? OPERATIONS[opName] : undefined;
   if (!op) throw new RangeError(`unknown op ${opName}`);
   const table: PolicyEntry[] = Array.from({ length: FALCON_A_MAX + 1 }, () => ({ type: 'unspec' as const }));
   for (const name of op.request) {

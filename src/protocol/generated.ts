@@ -128,19 +128,38 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
 
 /** One command of the family. */
 export interface OpSpec {
-  readonly name: string;
+  readonly name: OpName;
   readonly id: number;
   /** Needs CAP_NET_ADMIN (GENL_ADMIN_PERM). */
   readonly admin: boolean;
   readonly kind: 'do' | 'dump';
   /** Attributes the request may carry. */
-  readonly request: readonly string[];
+  readonly request: readonly AttrNames['falcon'][];
   /** Attributes a reply may carry (empty when the answer is an ack). */
-  readonly reply: readonly string[];
+  readonly reply: readonly AttrNames['falcon'][];
 }
 
+/** A command of the family: a misspelt one fails to compile. */
+export type OpName = "get-config" | "set-config" | "attach" | "detach" | "get-device" | "get-stats" | "reset-stats" | "pick" | "pin-load" | "unpin-load";
+
+/** Whether a string names a command of the family. */
+export function isOpName(name: string): name is OpName {
+  return (["get-config","set-config","attach","detach","get-device","get-stats","reset-stats","pick","pin-load","unpin-load"] as readonly string[]).includes(name);
+}
+
+/** Attribute names of each attribute set. */
+export interface AttrNames {
+  "falcon": "enabled" | "cpus" | "mode" | "policy" | "threshold" | "interval-ms" | "queue-limit" | "ifindex" | "ifname" | "netns-fd" | "stage" | "netns-cookie" | "flow-hash" | "first" | "second" | "target" | "reason" | "cpu" | "load" | "cpu-stats" | "dev-stats" | "nr-cpu-ids" | "online-cpus" | "tick-ms" | "pad" | "hysteresis" | "netns-inum";
+  "cpu-stats": "cpu" | "enqueued" | "processed" | "dropped" | "purged" | "kicks" | "queue-hwm" | "queue-len" | "load" | "pinned" | "pad";
+  "dev-stats": "ifindex" | "ifname" | "netns-cookie" | "stage" | "seen" | "steered" | "local" | "gated" | "second" | "dropped" | "target" | "pad" | "last-hash" | "gate-closed" | "netns-inum";
+  "target": "cpu" | "packets" | "pad";
+}
+
+/** Any attribute of the family, in any set: a misspelt one fails to compile. */
+export type AttrName = AttrNames[keyof AttrNames];
+
 /** Commands by name. */
-export const OPERATIONS: Readonly<Record<string, OpSpec>> = {
+export const OPERATIONS: Readonly<Record<OpName, OpSpec>> = {
   "get-config": { name: "get-config", id: 1, admin: false, kind: "do", request: [], reply: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
   "set-config": { name: "set-config", id: 2, admin: true, kind: "do", request: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit"], reply: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
   "attach": { name: "attach", id: 3, admin: true, kind: "do", request: ["ifindex","ifname","netns-fd","cpus","stage"], reply: ["ifindex","ifname","netns-cookie","netns-inum","stage","cpus"] },
@@ -177,4 +196,33 @@ export const MESSAGES: Readonly<Record<MessageKey, { readonly code: string; read
   "not-init-netns": { code: "EPERM", text: "Falcon's settings are host-wide: change them from the initial network namespace" },
   "too-many-attachments": { code: "ENOSPC", text: "too many attachments: at most 4096 devices can be attached at once" },
   "dev-hook-conflict": { code: "EBUSY", text: "device has another netfilter ingress hook at priority INT_MAX, which steered packets would skip" },
+};
+
+/** What the policy layer enforces for an attribute in a request (from the spec's checks). */
+export interface RequestPolicy {
+  readonly type: 'u32' | 'nul-string' | 'binary';
+  /** u32 bounds (NLA_POLICY_RANGE/MAX). */
+  readonly min?: number;
+  readonly max?: number;
+  /** Longest string (without its NUL) or binary. */
+  readonly len?: number;
+}
+
+/** The policy of every attribute some request takes. */
+export const REQUEST_POLICIES: Readonly<Partial<Record<AttrNames['falcon'], RequestPolicy>>> = {
+  "enabled": { type: "u32", max: 1 },
+  "cpus": { type: "binary", len: 1024 },
+  "mode": { type: "u32", max: 1 },
+  "policy": { type: "u32", max: 1 },
+  "threshold": { type: "u32", max: 100 },
+  "hysteresis": { type: "u32", max: 100 },
+  "interval-ms": { type: "u32", min: 4, max: 10000 },
+  "queue-limit": { type: "u32", min: 1, max: 65536 },
+  "ifindex": { type: "u32" },
+  "ifname": { type: "nul-string", len: 15 },
+  "netns-fd": { type: "u32" },
+  "stage": { type: "u32", max: 255 },
+  "flow-hash": { type: "u32" },
+  "cpu": { type: "u32" },
+  "load": { type: "u32", max: 100 },
 };

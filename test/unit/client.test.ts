@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { FalconError } from '../../src/api/errors';
 import { DUMP_RETRIES, FalconClient } from '../../src/client/falcon-client';
 import { AttrMap, decodeAttrs, decodeGenl, encodeAttrs, encodeGenl } from '../../src/protocol/codec';
-import { OPERATIONS } from '../../src/protocol/generated';
+import { OpName, OPERATIONS } from '../../src/protocol/generated';
 import { GenlReplies, GenlTransport, NetlinkRequestError, RequestOptions } from '../../src/transport/types';
 
 type Answer = (payload: Buffer, options: RequestOptions) => GenlReplies | Promise<GenlReplies>;
@@ -38,7 +38,7 @@ class ScriptedTransport implements GenlTransport {
   }
 }
 
-const reply = (command: string, attrs: AttrMap): Buffer =>
+const reply = (command: OpName, attrs: AttrMap): Buffer =>
   encodeGenl({ command: OPERATIONS[command]?.id ?? 0, version: 1, attrs: encodeAttrs('falcon', attrs) });
 
 const config: AttrMap = {

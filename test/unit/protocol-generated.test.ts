@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTRIBUTE_SETS, OPERATIONS } from '../../src/protocol/generated';
+import type { FalconAttrs } from '../../src/client/encode';
+import { ATTRIBUTE_SETS, OpName, OPERATIONS, REQUEST_POLICIES } from '../../src/protocol/generated';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -27,5 +28,35 @@ describe('generated protocol files', () => {
       const re = new RegExp(`FALCON_CMD_${op.name.toUpperCase().replace(/-/g, '_')} = (\\d+)`);
       assert.equal(Number(re.exec(header)?.[1]), op.id, op.name);
     }
+  });
+});
+
+describe('the spec as the one source of request checks', () => {
+  it('gives every attribute some request takes a generated policy', () => {
+    for (const op of Object.values(OPERATIONS)) {
+      for (const name of op.request) assert.ok(REQUEST_POLICIES[name], `${op.name}: ${name} has no policy`);
+    }
+  });
+
+  it('is what docs/protocol.md states for the ranges', () => {
+    const doc = readFileSync(join(root, 'docs/protocol.md'), 'utf8');
+    const para = doc.slice(doc.indexOf('Ranges in the policies:'), doc.indexOf('## Defaults'));
+    for (const [name, p] of Object.entries(REQUEST_POLICIES)) {
+      if (p === undefined) continue;
+      if (p.type === 'u32' && p.max !== undefined) {
+        assert.ok(para.includes(`\`${name}\` ${p.min ?? 0}-${p.max}`), `docs/protocol.md: ${name} ${p.min ?? 0}-${p.max}`);
+      }
+    }
+    assert.ok(para.includes(`most ${REQUEST_POLICIES.cpus?.len} bytes`), 'cpus length');
+    assert.ok(para.includes(`at most ${REQUEST_POLICIES.ifname?.len} characters`), 'ifname length');
+  });
+
+  it('makes a misspelt attribute or command a compile error', () => {
+    const attrs: FalconAttrs = {};
+    // @ts-expect-error: no attribute "ifnmae"
+    attrs.ifnmae = 'eth0';
+    // @ts-expect-error: no command "get-confg"
+    const op: OpName = 'get-confg';
+    assert.ok(attrs && op);
   });
 });

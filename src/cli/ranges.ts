@@ -1,0 +1,16 @@
+// The ranges falconctl states and checks for `set`, read from the request
+// policies generated from kernel/falcon.yaml's checks: the kernel, the mock
+// and the CLI cannot disagree on them.
+import { AttrNames, REQUEST_POLICIES } from '../protocol/generated';
+
+/** The inclusive bounds of a u32 attribute as the policy layer enforces them. */
+export function rangeOf(attr: AttrNames['falcon']): { min: number; max: number } {
+  const p = REQUEST_POLICIES[attr];
+  if (p === undefined || p.type !== 'u32') throw new RangeError(`${attr} is not a u32 request attribute`);
+  return { min: p.min ?? 0, max: p.max ?? 0xffffffff };
+}
+
+/** "threshold 0-100, ..." for the `set` keys that have a range (CLI key -> attribute). */
+export function rangesText(keys: ReadonlyArray<readonly [string, AttrNames['falcon']]>): string {
+  return keys.map(([key, attr]) => `${key} ${rangeOf(attr).min}-${rangeOf(attr).max}`).join(', ');
+}
