@@ -40,15 +40,11 @@ export async function outcome(p: Promise<unknown>): Promise<string> {
  */
 export async function restoreDefaults(): Promise<void> {
   await withFalcon(async (f) => {
-    const spaces: (string | undefined)[] = [undefined, ...(fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns') : [])];
-    for (let round = 0; round < 3; round++) {
-      const devs = await f.devices();
-      if (devs.length === 0) break;
-      for (const d of devs) for (const ns of spaces) await outcome(f.detach({ ifindex: d.ifindex, netns: ns }));
-    }
+    // Each attachment names its namespace (absent: ours), so it can be detached where it is
+    for (const d of await f.devices()) await outcome(f.detach({ ifindex: d.ifindex, ...(d.netns !== undefined ? { netns: d.netns } : {}) }));
     const cfg = await f.getConfig();
     await f.setConfig({
-      enabled: true, cpus: cfg.onlineCpus, mode: 'stage', policy: 'balanced', threshold: 80, intervalMs: 12, queueLimit: 1000,
+      enabled: true, cpus: cfg.onlineCpus, mode: 'stage', policy: 'balanced', threshold: 80, hysteresis: 20, intervalMs: 12, queueLimit: 1000,
     });
     await f.unpinLoad();
     await f.resetStats();
