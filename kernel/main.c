@@ -2,7 +2,7 @@
 /*
  * Falcon: pipelines the per-device receive stages of a flow (NIC, VXLAN,
  * bridge/veth, container eth0) across CPUs, balanced by load, controlled
- * over Generic Netlink. See docs/protocol.md and DESIGN.md.
+ * over Generic Netlink. See docs/design.md and docs/protocol.md.
  *
  * Unload mirrors init, in reverse: the netlink family goes first, so
  * nothing new is configured; then hotplug; then every hook, after which

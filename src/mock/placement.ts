@@ -1,4 +1,4 @@
-// The placement function of DESIGN.md / docs/protocol.md, bit-exact with the
+// The placement function of docs/design.md / docs/protocol.md, bit-exact with the
 // kernel module: pure, u32 arithmetic throughout. The one piece of state, an
 // attachment's load gate, is an input here; gateNext() is how the module moves
 // it. The mock's pick and datapath both call place(), and the conformance

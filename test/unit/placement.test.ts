@@ -1,5 +1,5 @@
 // hash_32 and the placement function against hand-computed values and an
-// independent BigInt reference of DESIGN.md's normative pseudo-code.
+// independent BigInt reference of docs/design.md's normative pseudo-code.
 import { strict as assert } from 'node:assert';
 import { gateNext, GateInput, hash32, place, PlacementInput } from '../../src/mock/placement';
 import { rng } from '../rng';
