@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Debian package falcon-dkms (`npm run package`):
+# Builds the Debian packages falcon-dkms and falconctl (`npm run package`):
 #
 #   dist/deb/falcon-dkms_<version>_all.deb
+#   dist/deb/falconctl_<version>_<arch>.deb    (arch: dpkg's, amd64 here)
 #
 # <version> is package.json's (kernel/dkms.conf's PACKAGE_VERSION must match).
 # The package holds falcon.ko's sources under /usr/src/falcon-<version>/
@@ -9,10 +10,16 @@
 # with Kbuild directly, kernel/Makefile is not needed there). Its postinst
 # registers them with dkms and builds and installs the module for every
 # installed kernel that has headers; its prerm removes every dkms build.
-# See docs/install.md.
+# falconctl holds the command line tool (the compiled JS it needs, its runtime
+# node_modules and the native addon) under /usr/lib/falcon/, /usr/bin/falconctl,
+# and falcon.service, which applies /etc/falcon/falcon.conf at boot (see its
+# section below). See docs/install.md.
 #
-# Needs dpkg-deb, gzip and node (for package.json's version); no debhelper,
-# no network. The build is reproducible: every timestamp is
+# Needs dpkg-deb, gzip and node (for package.json's version), and for
+# falconctl strip and dpkg-shlibdeps; no debhelper, no network. falconctl's JS
+# and addon are built first (tsc; the addon when missing or older than
+# native/), unless FALCON_DEB_NO_BUILD=1 (then dist/ and build/ are packaged
+# as they are). The build is reproducible: every timestamp is
 # SOURCE_DATE_EPOCH (default: the last commit's time).
 set -euo pipefail
 
@@ -40,6 +47,24 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 fi
 export SOURCE_DATE_EPOCH
+
+# md5sums (every file but the conffiles, which dpkg tracks itself), modes
+# independent of the checkout's (0755 directories; files keep the mode they
+# were installed with), one timestamp everywhere (reproducible), then the .deb.
+finish_deb() {
+  local stage=$1 deb=$2 d
+  local dirs=()
+  for d in usr lib; do [ -d "$stage/$d" ] && dirs+=("$d"); done
+  (cd "$stage" && find "${dirs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) > "$stage/DEBIAN/md5sums"
+  chmod 0644 "$stage/DEBIAN/md5sums"
+  find "$stage" -type d -exec chmod 0755 {} +
+  find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  mkdir -p "$OUTDIR"
+  rm -f "$deb"
+  dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+  rm -rf "$stage"
+  echo "$deb"
+}
 
 STAGE=$OUTDIR/.stage-$PKG
 DEB=$OUTDIR/${PKG}_${VERSION}_all.deb
@@ -295,16 +320,378 @@ Description: Falcon packet-steering kernel module (DKMS source)
 EOF
 chmod 0644 "$STAGE/DEBIAN/control"
 
-(cd "$STAGE" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) > "$STAGE/DEBIAN/md5sums"
-chmod 0644 "$STAGE/DEBIAN/md5sums"
+finish_deb "$STAGE" "$DEB"
 
-# Modes independent of the checkout's: 0755 directories, 0644 files except the
-# maintainer scripts; one timestamp everywhere (reproducible).
-find "$STAGE" -type d -exec chmod 0755 {} +
-find "$STAGE" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+# =============================================================================
+# falconctl: the command line tool, its addon and falcon.service.
+#
+#   dist/deb/falconctl_<version>_<arch>.deb   (arch: dpkg's, amd64 here)
+#
+# /usr/lib/falcon/ is a package root the way Node sees one: package.json
+# (trimmed to what runs), the compiled JS falconctl imports (dist/src/..., the
+# closure of its requires, no testbed/experiment/topology), the runtime
+# node_modules (bindings and its dependency file-uri-to-path; node-addon-api is
+# build-time only) and build/Release/falcon_genl.node, where `bindings` looks
+# relative to the root. falconctl-run (packaging/) runs it with a Node.js >= 20;
+# /usr/bin/falconctl links to it. falcon.service (packaging/systemd/) applies
+# /etc/falcon/falcon.conf at boot; the package ships /etc/falcon/ empty, so the
+# unit's ConditionPathExists keeps it a no-op until the admin writes the file.
+# =============================================================================
+CTL=falconctl
+CTL_ROOT=/usr/lib/falcon
+CTL_DOC=/usr/share/doc/$CTL
+ARCH=$(dpkg --print-architecture)
+CTL_STAGE=$OUTDIR/.stage-$CTL
+CTL_DEB=$OUTDIR/${CTL}_${VERSION}_${ARCH}.deb
 
-mkdir -p "$OUTDIR"
-rm -f "$DEB"
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
-rm -rf "$STAGE"
-echo "$DEB"
+for tool in strip dpkg-shlibdeps; do
+  command -v "$tool" >/dev/null || die "$tool not found (Debian: apt-get install binutils dpkg-dev)"
+done
+
+# The compiled JS and the addon, built from this tree unless told not to
+# (FALCON_DEB_NO_BUILD=1: package what dist/ and build/ hold).
+ADDON=build/Release/falcon_genl.node
+if [ -z "${FALCON_DEB_NO_BUILD:-}" ]; then
+  [ -x node_modules/.bin/tsc ] || die "node_modules/.bin/tsc missing: run npm ci first"
+  node_modules/.bin/tsc -p tsconfig.json || die "tsc failed"
+  if [ ! -f "$ADDON" ] || [ -n "$(find binding.gyp native -newer "$ADDON" -print -quit)" ]; then
+    npm run --silent build:native >&2 || die "npm run build:native failed"
+  fi
+fi
+[ -f dist/src/cli/falconctl.js ] || die "dist/src/cli/falconctl.js missing: run npx tsc -p tsconfig.json"
+[ -f "$ADDON" ] || die "$ADDON missing: run npm run build:native"
+
+rm -rf "$CTL_STAGE"
+mkdir -p "$CTL_STAGE/DEBIAN" "$CTL_STAGE$CTL_ROOT" "$CTL_STAGE$CTL_DOC" "$CTL_STAGE/usr/bin" \
+  "$CTL_STAGE/lib/systemd/system" "$CTL_STAGE/etc/default" "$CTL_STAGE/etc/falcon" "$CTL_STAGE/usr/share/man/man1"
+
+# What falconctl.js requires, transitively: the project's files (relative
+# requires, resolved as Node does) and the packages outside it, with their own
+# dependencies (package.json). Prints "file <path>" and "module <dir>" lines.
+closure=$(node - <<'EOF'
+const fs = require('fs');
+const path = require('path');
+const { builtinModules } = require('module');
+const files = new Set();
+const modules = new Set();
+const resolveFile = (p) => [p, `${p}.js`, path.join(p, 'index.js')].find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+function visitFile(f) {
+  if (files.has(f)) return;
+  files.add(f);
+  const text = fs.readFileSync(f, 'utf8');
+  for (const m of text.matchAll(/\brequire\(\s*(["'])([^"']+)\1\s*\)/g)) {
+    const spec = m[2];
+    if (spec.startsWith('.')) {
+      const r = resolveFile(path.resolve(path.dirname(f), spec));
+      if (!r) throw new Error(`${f}: cannot resolve ${spec}`);
+      visitFile(r);
+    } else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) {
+      visitModule(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+    }
+  }
+}
+function visitModule(name) {
+  if (modules.has(name)) return;
+  modules.add(name);
+  const pkg = JSON.parse(fs.readFileSync(path.join('node_modules', name, 'package.json'), 'utf8'));
+  for (const dep of Object.keys(pkg.dependencies ?? {})) visitModule(dep);
+}
+visitFile(path.resolve('dist/src/cli/falconctl.js'));
+for (const f of [...files].sort()) console.log(`file ${path.relative('.', f)}`);
+for (const m of [...modules].sort()) console.log(`module ${m}`);
+EOF
+) || die "could not list what dist/src/cli/falconctl.js requires"
+
+# debian/copyright below names every package shipped in node_modules: a new
+# runtime dependency must be added there (and its license checked).
+modules=$(sed -n 's/^module //p' <<<"$closure" | tr '\n' ' ')
+[ "$modules" = "bindings file-uri-to-path " ] ||
+  die "falconctl's runtime node_modules are now: $modules(expected bindings file-uri-to-path): update the falconctl copyright in $0"
+
+# The project's JS, without the source map comments (the maps are not shipped).
+while read -r f; do
+  case $f in dist/src/testbed/*|dist/src/experiment/*|dist/src/topology/*)
+    die "falconctl requires $f: the package is not meant to carry the testbed, the experiment or the topology" ;;
+  esac
+  install -D -m 0644 "$f" "$CTL_STAGE$CTL_ROOT/$f"
+  sed -i '/^\/\/# sourceMappingURL=/d' "$CTL_STAGE$CTL_ROOT/$f"
+done < <(sed -n 's/^file //p' <<<"$closure")
+chmod 0755 "$CTL_STAGE$CTL_ROOT/dist/src/cli/falconctl.js"   # it has a shebang
+
+# The runtime packages: their code and package.json (licenses go to copyright).
+for m in $modules; do
+  (cd node_modules && find "$m" -type f \( -name '*.js' -o -name package.json \) -not -path '*/test/*' -print0) |
+    while IFS= read -r -d '' f; do
+      install -D -m 0644 "node_modules/$f" "$CTL_STAGE$CTL_ROOT/node_modules/$f"
+    done
+done
+
+# package.json: what Node and falconctl read (name, version, main, engines,
+# the runtime dependencies), not the checkout's scripts and devDependencies.
+node -e '
+  const pkg = require("./package.json");
+  const keep = (o, keys) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => keys.includes(k)));
+  const mods = process.argv[1].trim().split(/\s+/);
+  const out = {
+    name: pkg.name, version: pkg.version, description: pkg.description, license: pkg.license, private: true,
+    main: pkg.main, bin: keep(pkg.bin, ["falconctl"]), engines: pkg.engines,
+    dependencies: keep(pkg.dependencies, mods),
+  };
+  process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+' "$modules" > "$CTL_STAGE$CTL_ROOT/package.json"
+chmod 0644 "$CTL_STAGE$CTL_ROOT/package.json"
+
+# The addon, stripped as dh_strip does (no debug symbols, no build notes).
+install -D -m 0644 "$ADDON" "$CTL_STAGE$CTL_ROOT/$ADDON"
+strip --remove-section=.comment --remove-section=.note --strip-unneeded "$CTL_STAGE$CTL_ROOT/$ADDON"
+
+# The wrapper, the command, the unit, the defaults, the configuration directory.
+install -m 0755 packaging/falconctl-run "$CTL_STAGE$CTL_ROOT/falconctl-run"
+ln -s ../lib/falcon/falconctl-run "$CTL_STAGE/usr/bin/falconctl"
+install -m 0644 packaging/systemd/falcon.service "$CTL_STAGE/lib/systemd/system/falcon.service"
+install -m 0644 packaging/default/falcon "$CTL_STAGE/etc/default/falcon"
+echo /etc/default/falcon > "$CTL_STAGE/DEBIAN/conffiles"
+chmod 0644 "$CTL_STAGE/DEBIAN/conffiles"
+[ ! -e "$CTL_STAGE/etc/falcon/falcon.conf" ] || die "the package must not ship /etc/falcon/falcon.conf"
+
+# --- falconctl(1), from falconctl's own help ------------------------------------
+man_date=$(LC_ALL=C date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
+help_text=$(node dist/src/cli/falconctl.js --help) || die "falconctl --help failed"
+{
+  echo ".TH FALCONCTL 1 \"$man_date\" \"falcon $VERSION\" \"User Commands\""
+  echo '.SH NAME'
+  echo 'falconctl \- configure the Falcon packet-steering kernel module'
+  echo '.SH SYNOPSIS'
+  echo '.B falconctl'
+  echo '[\fB\-j\fR] [\fB\-p\fR] [\fB\-\-mock\fR] \fICOMMAND\fR [\fIARGS\fR]'
+  echo '.SH DESCRIPTION'
+  echo 'falconctl talks to falcon.ko over the Generic Netlink family "falcon": it'
+  echo 'shows and changes the steering settings, attaches and detaches devices, shows'
+  echo 'counters, and saves and applies a configuration file'
+  echo '(\fBfalconctl show \-\-config\fR, \fBfalconctl apply \-f\fR \fIFILE\fR).'
+  echo '\fBfalconctl\fR \fICOMMAND\fR \fB\-\-help\fR describes each command.'
+  echo 'It runs with a Node.js 20 or later, chosen by /usr/lib/falcon/falconctl\-run.'
+  echo '.SH USAGE'
+  echo '.nf'
+  # Verbatim: backslashes and leading dots or quotes escaped for roff.
+  sed -e 's/\\/\\e/g' -e 's/-/\\-/g' -e "s/^\\([.']\\)/\\\\\\&\\1/" <<<"$help_text"
+  echo '.fi'
+  echo '.SH FILES'
+  echo '.TP'
+  echo '.I /etc/falcon/falcon.conf'
+  echo 'The configuration falcon.service applies at boot (not shipped: write it with'
+  echo '\fBfalconctl show \-\-config\fR).'
+  echo '.TP'
+  echo '.I /etc/default/falcon'
+  echo 'FALCON_NODE (the Node.js to run falconctl with) and FALCONCTL.'
+  echo '.TP'
+  echo '.I /lib/systemd/system/falcon.service'
+  echo 'Applies /etc/falcon/falcon.conf at boot, after the module can load.'
+  echo '.SH SEE ALSO'
+  echo '.BR modprobe (8),'
+  echo '.BR systemctl (1)'
+} | gzip -9n > "$CTL_STAGE/usr/share/man/man1/falconctl.1.gz"
+chmod 0644 "$CTL_STAGE/usr/share/man/man1/falconctl.1.gz"
+
+# --- documentation ----------------------------------------------------------
+cat > "$CTL_STAGE$CTL_DOC/copyright" <<'EOF'
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: falcon
+Upstream-Contact: Falcon developers <maintainers@users.noreply.r-seed-ee101919.example>
+Comment: falconctl, the Falcon SDK it is built on (compiled from TypeScript)
+ and its native addon are installed under /usr/lib/falcon/, with the two npm
+ packages they need at run time under /usr/lib/falcon/node_modules/. SPDX:
+ GPL-2.0-only; node_modules: MIT.
+
+Files: *
+Copyright: 2026 Falcon developers
+License: GPL-2
+
+Files: node_modules/bindings/*
+Copyright: 2012 Nathan Rajlich <nathan@tootallnate.net>
+License: Expat
+
+Files: node_modules/file-uri-to-path/*
+Copyright: 2014 Nathan Rajlich <nathan@tootallnate.net>
+License: Expat
+
+License: GPL-2
+ This program is free software; you can redistribute it and/or modify it
+ under the terms of the GNU General Public License version 2 as published by
+ the Free Software Foundation.
+ .
+ This program is distributed in the hope that it will be useful, but WITHOUT
+ ANY WARRANTY; without even the implied warranty of MERCHANTABILITY or
+ FITNESS FOR A PARTICULAR PURPOSE. See the GNU General Public License for
+ more details.
+ .
+ On Debian systems, the complete text of the GNU General Public License
+ version 2 can be found in `/usr/share/common-licenses/GPL-2'.
+
+License: Expat
+ Permission is hereby granted, free of charge, to any person obtaining
+ a copy of this software and associated documentation files (the
+ 'Software'), to deal in the Software without restriction, including
+ without limitation the rights to use, copy, modify, merge, publish,
+ distribute, sublicense, and/or sell copies of the Software, and to
+ permit persons to whom the Software is furnished to do so, subject to
+ the following conditions:
+ .
+ The above copyright notice and this permission notice shall be
+ included in all copies or substantial portions of the Software.
+ .
+ THE SOFTWARE IS PROVIDED 'AS IS', WITHOUT WARRANTY OF ANY KIND,
+ EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+ MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
+ IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY
+ CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT,
+ TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE
+ SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+EOF
+chmod 0644 "$CTL_STAGE$CTL_DOC/copyright"
+
+{
+  echo "$CTL ($VERSION) unstable; urgency=medium"
+  echo
+  echo "  * Release $VERSION: falconctl, its native addon, and falcon.service,"
+  echo "    which applies /etc/falcon/falcon.conf at boot."
+  echo
+  echo " -- $MAINTAINER  $(LC_ALL=C date -u -R -d "@$SOURCE_DATE_EPOCH")"
+} | gzip -9n > "$CTL_STAGE$CTL_DOC/changelog.gz"
+chmod 0644 "$CTL_STAGE$CTL_DOC/changelog.gz"
+
+# --- maintainer scripts: what dh_installsystemd would write --------------------
+# Enabled at install (a no-op until /etc/falcon/falcon.conf exists), started
+# only where systemd runs (not in a container or a chroot); stopped on remove;
+# the enable links and deb-systemd-helper's state go on purge.
+cat > "$CTL_STAGE/DEBIAN/postinst" <<'EOF'
+#!/bin/sh
+# falconctl postinst: enables falcon.service (it applies /etc/falcon/falcon.conf
+# at boot, and does nothing while that file does not exist), and starts it when
+# systemd is running.
+set -e
+
+case "$1" in
+  configure|abort-upgrade|abort-deconfigure|abort-remove)
+    if command -v deb-systemd-helper >/dev/null 2>&1; then
+      # Removes only the mask deb-systemd-helper made when the package was removed.
+      deb-systemd-helper unmask falcon.service >/dev/null || true
+      # was-enabled is true on a first install: enable; later, keep the admin's choice.
+      if deb-systemd-helper --quiet was-enabled falcon.service; then
+        deb-systemd-helper enable falcon.service >/dev/null || true
+      else
+        deb-systemd-helper update-state falcon.service >/dev/null || true
+      fi
+    fi
+    if [ -d /run/systemd/system ]; then
+      systemctl --system daemon-reload >/dev/null || true
+      if command -v deb-systemd-invoke >/dev/null 2>&1; then
+        if [ -n "$2" ]; then action=restart; else action=start; fi
+        deb-systemd-invoke "$action" falcon.service >/dev/null || true
+      fi
+    fi
+    ;;
+  *)
+    echo "postinst called with unknown argument '$1'" >&2
+    exit 1
+    ;;
+esac
+
+exit 0
+EOF
+
+cat > "$CTL_STAGE/DEBIAN/prerm" <<'EOF'
+#!/bin/sh
+# falconctl prerm: stops falcon.service when systemd is running (what it
+# applied stays applied: the module keeps its settings until it is unloaded).
+set -e
+
+case "$1" in
+  remove)
+    if [ -d /run/systemd/system ] && command -v deb-systemd-invoke >/dev/null 2>&1; then
+      deb-systemd-invoke stop falcon.service >/dev/null || true
+    fi
+    ;;
+  upgrade|deconfigure|failed-upgrade)
+    ;;
+  *)
+    echo "prerm called with unknown argument '$1'" >&2
+    exit 1
+    ;;
+esac
+
+exit 0
+EOF
+
+cat > "$CTL_STAGE/DEBIAN/postrm" <<'EOF'
+#!/bin/sh
+# falconctl postrm: on remove, masks falcon.service (its enable link outlives
+# the unit file until purge); on purge, removes the enable links and
+# deb-systemd-helper's record of them, and the mask.
+set -e
+
+case "$1" in
+  remove)
+    if command -v deb-systemd-helper >/dev/null 2>&1; then
+      deb-systemd-helper mask falcon.service >/dev/null || true
+    fi
+    ;;
+  purge)
+    if command -v deb-systemd-helper >/dev/null 2>&1; then
+      deb-systemd-helper purge falcon.service >/dev/null || true
+      deb-systemd-helper unmask falcon.service >/dev/null || true
+    fi
+    ;;
+  upgrade|failed-upgrade|abort-install|abort-upgrade|disappear)
+    ;;
+  *)
+    echo "postrm called with unknown argument '$1'" >&2
+    exit 1
+    ;;
+esac
+
+if [ -d /run/systemd/system ]; then
+  systemctl --system daemon-reload >/dev/null || true
+fi
+
+exit 0
+EOF
+chmod 0755 "$CTL_STAGE/DEBIAN/postinst" "$CTL_STAGE/DEBIAN/prerm" "$CTL_STAGE/DEBIAN/postrm"
+
+# --- control ----------------------------------------------------------------
+# The addon's shared libraries (libc6, libstdc++6, ...), as dpkg-shlibdeps
+# finds them; its napi_* symbols come from node itself (nodejs >= 20).
+shlibs_dir=$(mktemp -d)
+trap 'rm -rf "$shlibs_dir"' EXIT
+mkdir -p "$shlibs_dir/debian"
+printf 'Source: falcon\n\nPackage: %s\nArchitecture: any\n' "$CTL" > "$shlibs_dir/debian/control"
+shlibs=$(cd "$shlibs_dir" && dpkg-shlibdeps -O --warnings=0 "$CTL_STAGE$CTL_ROOT/$ADDON" 2>/dev/null | sed -n 's/^shlibs:Depends=//p') ||
+  die "dpkg-shlibdeps failed on $ADDON"
+[ -n "$shlibs" ] || die "dpkg-shlibdeps found no shared library dependency for $ADDON"
+
+installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$CTL_STAGE" | cut -f1)
+cat > "$CTL_STAGE/DEBIAN/control" <<EOF
+Package: $CTL
+Version: $VERSION
+Architecture: $ARCH
+Maintainer: $MAINTAINER
+Installed-Size: $installed_size
+Depends: nodejs (>= 20), $PKG (= $VERSION), $shlibs
+Section: net
+Priority: optional
+Description: Falcon packet-steering control tool and boot-time configuration
+ Falcon pipelines container-overlay packet processing across cores: on a
+ VXLAN overlay (Docker, Flannel, Calico) each receive stage of a flow can run
+ on its own CPU, balanced by load, instead of every stage running in one
+ softirq on one core. The kernel module comes in the falcon-dkms package.
+ .
+ This package provides falconctl, the command line tool that configures the
+ module over Generic Netlink (steering settings, attached devices, counters,
+ a configuration file it can save and apply), and falcon.service, which
+ applies /etc/falcon/falcon.conf at boot after the module can load. The
+ service is enabled on install and does nothing until that file exists.
+ falconctl runs on Node.js 20 or later.
+EOF
+chmod 0644 "$CTL_STAGE/DEBIAN/control"
+
+finish_deb "$CTL_STAGE" "$CTL_DEB"
