@@ -2,18 +2,14 @@
  * `npm run experiment` command line: parsing and validation. Pure (no I/O):
  * the host's core count comes in as a parameter, so it is easy to test.
  */
-import { MODE_IDS, isModeId, mode } from './modes';
+import { helpRequested, OptionSpec, parseArgs as parseOptions, parseChoice, parseInteger, parseList, UsageError } from '../args/parse';
+import { MODE_IDS, mode } from './modes';
 import { placement } from './placements';
-import { QUICK_SCENARIOS, SCENARIO_IDS, isScenarioId, scenario } from './scenarios';
+import { QUICK_SCENARIOS, SCENARIO_IDS, scenario } from './scenarios';
 import { ModeId, PlacementId, ScenarioId } from './types';
 
-/** A usage error: printed as one line, exit status 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** A usage error (the shared one): printed as one line, exit status 2. */
+export { UsageError };
 
 /** The validated options of one experiment. */
 export interface ExperimentArgs {
@@ -64,20 +60,33 @@ Options:
   --report DIR         re-summarize DIR/raw.json (table, results.json, charts), boot nothing
   -h, --help           this text`;
 
-function intOpt(opt: string, v: string | undefined, min: number, max: number): number {
-  if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${opt} needs an integer, got '${v ?? ''}'`);
-  const n = Number(v);
-  if (n < min || n > max) throw new UsageError(`${opt} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function list(opt: string, v: string | undefined): string[] {
-  if (v === undefined || v.trim() === '') throw new UsageError(`${opt} needs a comma-separated list`);
-  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
+/** The experiment's options (see USAGE); no positionals. */
+export const OPTIONS = [
+  { name: 'quick', value: false, description: 'one repetition of the tcp and udp scenarios, 3 s runs' },
+  { name: 'scenario', value: true, multiple: true, aliases: ['scenarios'], valueName: 'LIST', description: 'comma-separated scenarios' },
+  { name: 'modes', value: true, multiple: true, aliases: ['mode'], valueName: 'LIST', description: 'comma-separated modes' },
+  { name: 'placement', value: true, multiple: true, aliases: ['placements'], valueName: 'LIST', description: 'spare, nospare' },
+  { name: 'cpus', value: true, valueName: 'N', description: 'guest vCPUs' },
+  { name: 'reps', value: true, valueName: 'N', description: 'repetitions' },
+  { name: 'duration', value: true, valueName: 'S', description: 'seconds per measurement' },
+  { name: 'udp-rate', value: true, valueName: 'MBPS', description: 'UDP offered load in Mb/s' },
+  { name: 'gro', value: false, description: "put the wire in veth's NAPI/GRO mode" },
+  { name: 'accel', value: true, valueName: 'tcg|kvm', description: 'QEMU accelerator' },
+  { name: 'out', value: true, valueName: 'DIR', description: 'output directory' },
+  { name: 'timeout', value: true, valueName: 'S', description: 'hard limit for the VM, seconds' },
+  { name: 'dry-run', value: false, description: 'print the plan and the estimate, boot nothing' },
+  { name: 'report', value: true, valueName: 'DIR', description: 're-summarize DIR/raw.json' },
+  { name: 'help', short: 'h', value: false, description: 'this text' },
+] as const satisfies readonly OptionSpec[];
 
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
+}
+
+/** Every item of a repeatable list option, each value checked against `known`. */
+function lists<T extends string>(values: readonly string[] | undefined, opt: string, noun: string, known: readonly T[]): T[] | undefined {
+  if (values === undefined) return undefined;
+  return unique(values.flatMap((v) => parseList(v, opt, { noun, known })));
 }
 
 /** Default vCPUs: the host's cores, at least 2 (no oversubscription beyond that). */
@@ -90,96 +99,24 @@ export function defaultCpus(hostCores: number): number {
  * with a message naming the bad input.
  */
 export function parseArgs(argv: readonly string[], hostCores: number): ExperimentArgs {
-  let quick = false;
-  let cpus: number | undefined;
-  let reps: number | undefined;
-  let durationS: number | undefined;
-  let udpRateMbps = 500;
-  let scenarios: ScenarioId[] | undefined;
-  let modes: ModeId[] | undefined;
-  let placements: PlacementId[] | undefined;
-  let gro = false;
-  let accel: 'tcg' | 'kvm' = 'tcg';
-  let outDir: string | undefined;
-  let dryRun = false;
-  let reportDir: string | undefined;
-  let timeoutS: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const opt = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string | undefined => (eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    switch (opt) {
-      case '-h':
-      case '--help':
-        return { ...defaults(hostCores), help: true };
-      case '--quick':
-        quick = true;
-        break;
-      case '--cpus':
-        cpus = intOpt(opt, value(), 1, 64);
-        break;
-      case '--reps':
-        reps = intOpt(opt, value(), 1, 100);
-        break;
-      case '--duration':
-        durationS = intOpt(opt, value(), 1, 600);
-        break;
-      case '--udp-rate':
-        udpRateMbps = intOpt(opt, value(), 1, 100000);
-        break;
-      case '--scenario':
-      case '--scenarios': {
-        const xs = list(opt, value());
-        for (const x of xs) if (!isScenarioId(x)) throw new UsageError(`unknown scenario '${x}' (known: ${SCENARIO_IDS.join(', ')})`);
-        scenarios = unique([...(scenarios ?? []), ...(xs as ScenarioId[])]);
-        break;
-      }
-      case '--modes':
-      case '--mode': {
-        const xs = list(opt, value());
-        for (const x of xs) if (!isModeId(x)) throw new UsageError(`unknown mode '${x}' (known: ${MODE_IDS.join(', ')})`);
-        modes = unique([...(modes ?? []), ...(xs as ModeId[])]);
-        break;
-      }
-      case '--placement':
-      case '--placements': {
-        const xs = list(opt, value());
-        for (const x of xs) if (x !== 'spare' && x !== 'nospare') throw new UsageError(`unknown placement '${x}' (known: spare, nospare)`);
-        placements = unique([...(placements ?? []), ...(xs as PlacementId[])]);
-        break;
-      }
-      case '--gro':
-        gro = true;
-        break;
-      case '--accel': {
-        const v = value();
-        if (v !== 'tcg' && v !== 'kvm') throw new UsageError(`--accel must be tcg or kvm, got '${v ?? ''}'`);
-        accel = v;
-        break;
-      }
-      case '--out': {
-        const v = value();
-        if (v === undefined || v === '') throw new UsageError('--out needs a directory');
-        outDir = v;
-        break;
-      }
-      case '--timeout':
-        timeoutS = intOpt(opt, value(), 10, 24 * 3600);
-        break;
-      case '--report': {
-        const v = value();
-        if (v === undefined || v === '') throw new UsageError('--report needs a results directory');
-        reportDir = v;
-        break;
-      }
-      case '--dry-run':
-        dryRun = true;
-        break;
-      default:
-        throw new UsageError(`unknown option '${a}' (see --help)`);
-    }
-  }
+  if (helpRequested(argv, OPTIONS)) return { ...defaults(hostCores), help: true };
+  const { values: v } = parseOptions(argv, OPTIONS, { allowPositionals: false });
+  const nonEmpty = (opt: string, value: string | undefined, what: string): string | undefined => {
+    if (value === '') throw new UsageError(`${opt} needs ${what}`);
+    return value;
+  };
+  const quick = v.quick === true;
+  const cpus = v.cpus === undefined ? undefined : parseInteger(v.cpus, '--cpus', { min: 1, max: 64 });
+  const reps = v.reps === undefined ? undefined : parseInteger(v.reps, '--reps', { min: 1, max: 100 });
+  const durationS = v.duration === undefined ? undefined : parseInteger(v.duration, '--duration', { min: 1, max: 600 });
+  const udpRateMbps = v['udp-rate'] === undefined ? 500 : parseInteger(v['udp-rate'], '--udp-rate', { min: 1, max: 100000 });
+  const scenarios = lists(v.scenario, '--scenario', 'scenario', SCENARIO_IDS);
+  const modes = lists(v.modes, '--modes', 'mode', MODE_IDS);
+  const placements = lists(v.placement, '--placement', 'placement', ['spare', 'nospare'] as const);
+  const accel = v.accel === undefined ? 'tcg' : parseChoice(v.accel, '--accel', ['tcg', 'kvm']);
+  const outDir = nonEmpty('--out', v.out, 'a directory');
+  const reportDir = nonEmpty('--report', v.report, 'a results directory');
+  const timeoutS = v.timeout === undefined ? undefined : parseInteger(v.timeout, '--timeout', { min: 10, max: 24 * 3600 });
   if (quick && reps !== undefined && reps !== 1) throw new UsageError('--quick runs one repetition; drop --reps or --quick');
   const args: ExperimentArgs = {
     help: false,
@@ -192,11 +129,11 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
     modes: modes ?? [...MODE_IDS],
     placements: placements ?? ['spare', 'nospare'],
     modesExplicit: modes !== undefined,
-    gro,
+    gro: v.gro === true,
     accel,
     outDir,
     reportDir,
-    dryRun,
+    dryRun: v['dry-run'] === true,
     timeoutS,
   };
   // Keep the canonical order whatever order the user typed.

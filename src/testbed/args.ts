@@ -1,4 +1,5 @@
 /** Command-line grammar of `falcon-testbed`. Pure: no I/O, easy to test. */
+import { helpRequested, OptionSpec, parseArgs as parseOptions, parseChoice, parseInteger, UsageError } from '../args/parse';
 import { ExitCode, TestbedError } from './errors';
 import { Accel, TcgThreads } from './qemu';
 
@@ -43,95 +44,74 @@ Options:
 
 Exit status: CMD's, or 3 kernel splat, 4 guest setup failed, 124 timeout, 125 VM died, 2 usage/setup error.`;
 
-function positiveInt(opt: string, v: string | undefined): number {
-  if (v === undefined || !/^[1-9]\d*$/.test(v)) throw new TestbedError(`${opt} needs a positive integer, got '${v ?? ''}'`, ExitCode.usage);
-  return Number(v);
+/** falcon-testbed's options (the command to run follows them, or `--`). */
+export const OPTIONS = [
+  { name: 'cpus', value: true, valueName: 'N', description: 'vCPUs (default 2)' },
+  { name: 'memory', value: true, valueName: 'MB', description: 'guest memory in MiB (default 1024)' },
+  { name: 'accel', value: true, valueName: 'tcg|kvm', description: 'accelerator (default tcg)' },
+  { name: 'tcg-threads', value: true, valueName: 'multi|single', description: 'one host thread per vCPU, or one for all' },
+  { name: 'timeout', value: true, valueName: 'S', description: 'hard limit for the whole run in seconds (default 900)' },
+  { name: 'results', value: true, valueName: 'DIR', description: 'host dir shared writable at the same path' },
+  { name: 'module', value: true, valueName: 'PATH', description: 'module to load instead of kernel/falcon.ko' },
+  { name: 'no-module', value: false, description: 'load no module' },
+  { name: 'kernel', value: true, valueName: 'VER', description: 'boot /boot/vmlinuz-VER' },
+  { name: 'append', value: true, multiple: true, valueName: 'ARG', description: "add ARG to the guest kernel's command line" },
+  { name: 'verbose', short: 'v', value: false, description: 'show the boot log too' },
+  { name: 'help', short: 'h', value: false, description: 'this text' },
+] as const satisfies readonly OptionSpec[];
+
+function nonEmpty(opt: string, v: string | undefined): string {
+  if (v === undefined || v === '') throw new UsageError(`${opt} needs a value`);
+  return v;
 }
 
+/** Parses argv (without node and script); a usage error is a TestbedError with ExitCode.usage. */
 export function parseArgs(argv: readonly string[]): Parsed {
+  try {
+    return parse(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    // Mistakes in the grammar itself come with the usage text.
+    const withUsage = /^(unknown (option|command)|run needs a command)/.test(e.message);
+    throw new TestbedError(withUsage ? `${e.message}\n${USAGE}` : e.message, ExitCode.usage);
+  }
+}
+
+function parse(argv: readonly string[]): Parsed {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') return { verb: 'help' };
-  if (verb !== 'run' && verb !== 'shell') throw new TestbedError(`unknown command '${verb}'\n${USAGE}`, ExitCode.usage);
+  if (verb !== 'run' && verb !== 'shell') throw new UsageError(`unknown command "${verb}"`);
+  // Without `--`, the first non-option starts the command.
+  if (helpRequested(rest, OPTIONS, { stopAtPositional: true })) return { verb: 'help' };
+  const { values: v, positionals: command } = parseOptions(rest, OPTIONS, { stopAtPositional: true });
+  const kernelArgs = [...(v.append ?? [])];
+  for (const a of kernelArgs) {
+    if (a === '' || /\s/.test(a)) throw new UsageError(`--append needs one kernel option without spaces, got "${a}"`);
+  }
   const p: Extract<Parsed, { verb: 'run' | 'shell' }> = {
     verb,
-    cpus: undefined,
-    memoryMb: undefined,
-    accel: undefined,
-    tcgThreads: undefined,
-    timeoutS: undefined,
-    resultsDir: undefined,
-    module: undefined,
-    kernelVersion: undefined,
-    kernelArgs: [],
-    verbose: false,
-    command: [],
+    cpus: v.cpus === undefined ? undefined : parseInteger(v.cpus, '--cpus', { min: 1 }),
+    memoryMb: v.memory === undefined ? undefined : parseInteger(v.memory, '--memory', { min: 1 }),
+    accel: v.accel === undefined ? undefined : parseChoice(v.accel, '--accel', ['tcg', 'kvm']),
+    tcgThreads: v['tcg-threads'] === undefined ? undefined : parseChoice(v['tcg-threads'], '--tcg-threads', ['multi', 'single']),
+    timeoutS: v.timeout === undefined ? undefined : parseInteger(v.timeout, '--timeout', { min: 1 }),
+    resultsDir: v.results === undefined ? undefined : nonEmpty('--results', v.results),
+    // --module PATH and --no-module: the later one wins.
+    module: moduleChoice(rest, v.module, v['no-module'] === true),
+    kernelVersion: v.kernel === undefined ? undefined : nonEmpty('--kernel', v.kernel),
+    kernelArgs,
+    verbose: v.verbose === true,
+    command: [...command],
   };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i] as string;
-    // --opt=value is accepted too.
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const opt = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string | undefined => (eq > 0 ? a.slice(eq + 1) : rest[++i]);
-    switch (opt) {
-      case '--':
-        p.command = rest.slice(i + 1);
-        i = rest.length;
-        break;
-      case '--cpus':
-        p.cpus = positiveInt(opt, value());
-        break;
-      case '--memory':
-        p.memoryMb = positiveInt(opt, value());
-        break;
-      case '--timeout':
-        p.timeoutS = positiveInt(opt, value());
-        break;
-      case '--accel': {
-        const v = value();
-        if (v !== 'tcg' && v !== 'kvm') throw new TestbedError(`--accel must be tcg or kvm, got '${v ?? ''}'`, ExitCode.usage);
-        p.accel = v;
-        break;
-      }
-      case '--tcg-threads': {
-        const v = value();
-        if (v !== 'multi' && v !== 'single') throw new TestbedError(`--tcg-threads must be multi or single, got '${v ?? ''}'`, ExitCode.usage);
-        p.tcgThreads = v;
-        break;
-      }
-      case '--results':
-      case '--module':
-      case '--kernel': {
-        const v = value();
-        if (v === undefined || v === '') throw new TestbedError(`${opt} needs a value`, ExitCode.usage);
-        if (opt === '--results') p.resultsDir = v;
-        else if (opt === '--module') p.module = v;
-        else p.kernelVersion = v;
-        break;
-      }
-      case '--append': {
-        const v = value();
-        if (v === undefined || v === '' || /\s/.test(v)) throw new TestbedError(`--append needs one kernel option without spaces, got '${v ?? ''}'`, ExitCode.usage);
-        p.kernelArgs.push(v);
-        break;
-      }
-      case '--no-module':
-        p.module = false;
-        break;
-      case '-v':
-      case '--verbose':
-        p.verbose = true;
-        break;
-      case '-h':
-      case '--help':
-        return { verb: 'help' };
-      default:
-        if (a.startsWith('-')) throw new TestbedError(`unknown option '${a}'\n${USAGE}`, ExitCode.usage);
-        // Without `--`, the first non-option starts the command.
-        p.command = rest.slice(i);
-        i = rest.length;
-    }
-  }
-  if (p.verb === 'run' && p.command.length === 0) throw new TestbedError(`run needs a command after --\n${USAGE}`, ExitCode.usage);
-  if (p.verb === 'shell' && p.command.length > 0) throw new TestbedError('shell takes no command; use run', ExitCode.usage);
+  if (p.verb === 'run' && p.command.length === 0) throw new UsageError('run needs a command after --');
+  if (p.verb === 'shell' && p.command.length > 0) throw new UsageError('shell takes no command; use run');
   return p;
+}
+
+function moduleChoice(argv: readonly string[], module: string | undefined, noModule: boolean): string | false | undefined {
+  if (module !== undefined) nonEmpty('--module', module);
+  if (!noModule) return module;
+  if (module === undefined) return false;
+  const last = (name: string): number => argv.reduce((at, a, i) => (a === name || a.startsWith(`${name}=`) ? i : at), -1);
+  return last('--no-module') > last('--module') ? false : module;
 }

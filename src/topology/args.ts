@@ -1,5 +1,8 @@
 /** Command-line grammar of `falcon-topology`. Pure: no I/O. */
+import { helpRequested, OptionSpec, parseArgs, parseInteger, UsageError } from '../args/parse';
 import { TopologySpec } from './plan';
+
+export { UsageError };
 
 export type TopologyCommand = { verb: 'help' } | { verb: 'down' } | { verb: 'up'; spec: TopologySpec };
 
@@ -10,30 +13,33 @@ export const USAGE = `Usage:
 
 --gro puts the veth wire in NAPI/GRO mode (ethtool -K wI gro on).`;
 
-export class UsageError extends Error {}
+/** The options of `up`. */
+export const UP_OPTIONS = [
+  { name: 'containers', value: true, valueName: 'N', description: 'containers per host (overlay only; default 1)' },
+  { name: 'gro', value: false, description: "put the veth wire in NAPI/GRO mode" },
+  { name: 'help', short: 'h', value: false, description: 'this text' },
+] as const satisfies readonly OptionSpec[];
 
+/** Parses argv (without node and script); a mistake is a UsageError (falcon-topology exits 1). */
 export function parseTopologyArgs(argv: readonly string[]): TopologyCommand {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === 'help' || verb === '-h' || verb === '--help') return { verb: 'help' };
   if (verb === 'down') {
-    if (rest.length > 0) throw new UsageError(`down takes no arguments, got '${rest.join(' ')}'`);
+    if (helpRequested(rest, [])) return { verb: 'help' };
+    if (rest.length > 0) throw new UsageError(`down takes no arguments, got "${rest.join(' ')}"`);
     return { verb: 'down' };
   }
-  if (verb !== 'up') throw new UsageError(`unknown command '${verb}'`);
-  const [kind, ...opts] = rest;
-  if (kind !== 'overlay' && kind !== 'native') throw new UsageError(`up needs 'overlay' or 'native', got '${kind ?? ''}'`);
+  if (verb !== 'up') throw new UsageError(`unknown command "${verb}"`);
+  if (helpRequested(rest, UP_OPTIONS)) return { verb: 'help' };
+  const { values, positionals } = parseArgs(rest, UP_OPTIONS);
+  const [kind, ...extra] = positionals;
+  if (kind !== 'overlay' && kind !== 'native') throw new UsageError(`up needs "overlay" or "native", got "${kind ?? ''}"`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] as string}"`);
   const spec: TopologySpec = { kind };
-  for (let i = 0; i < opts.length; i++) {
-    const a = opts[i] as string;
-    if (a === '--gro') spec.gro = true;
-    else if (a === '--containers' || a.startsWith('--containers=')) {
-      if (kind !== 'overlay') throw new UsageError('--containers applies to the overlay topology only');
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : opts[++i];
-      if (v === undefined || !/^[1-9]\d*$/.test(v) || Number(v) > 254) {
-        throw new UsageError(`--containers needs an integer from 1 to 254, got '${v ?? ''}'`);
-      }
-      spec.containers = Number(v);
-    } else throw new UsageError(`unknown option '${a}'`);
+  if (values.gro) spec.gro = true;
+  if (values.containers !== undefined) {
+    if (kind !== 'overlay') throw new UsageError('--containers applies to the overlay topology only');
+    spec.containers = parseInteger(values.containers, '--containers', { min: 1, max: 254 });
   }
   return { verb: 'up', spec };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** `falcon-topology`: builds the testbed's overlay/native topology (inside the guest). */
 import { TopologyError, topologyDown, topologyUp } from './apply';
-import { parseTopologyArgs, USAGE, UsageError } from './args';
+import { UsageError } from '../args/parse';
+import { parseTopologyArgs, USAGE } from './args';
 
 function main(argv: readonly string[]): number {
   try {

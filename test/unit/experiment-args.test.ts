@@ -31,14 +31,14 @@ describe('experiment: arguments', () => {
     assert.strictEqual(a.modesExplicit, true);
   });
   it('refuses bad input with a clear message', () => {
-    refuses(['--scenario', 'web'], /unknown scenario 'web'.*known: tcp/);
-    refuses(['--modes', 'xdp'], /unknown mode 'xdp'/);
+    refuses(['--scenario', 'web'], /unknown scenario "web".*known: tcp/);
+    refuses(['--modes', 'xdp'], /unknown mode "xdp"/);
     refuses(['--reps', '0'], /--reps must be between 1/);
     refuses(['--reps', 'three'], /--reps needs an integer/);
     refuses(['--cpus', '1'], /mode rps needs at least 2 vCPUs/);
     refuses(['--cpus', '1', '--modes', 'falcon-static'], /falcon-static needs at least 2 vCPUs/);
     refuses(['--cpus', '1', '--modes', 'native,vanilla'], /placement nospare .* needs at least 2/);
-    refuses(['--bogus'], /unknown option '--bogus'/);
+    refuses(['--bogus'], /unknown option "--bogus"/);
     refuses(['--quick', '--reps', '3'], /--quick runs one repetition/);
     refuses(['--scenario', 'contention', '--placement', 'nospare'], /none of the scenarios contention runs in placement nospare/);
     refuses(['--accel', 'hvf'], /--accel must be tcg or kvm/);
