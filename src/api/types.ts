@@ -158,26 +158,103 @@ export interface PickResult {
   readonly reason: PickReason;
 }
 
+/**
+ * Per-call options. A signal or timeout ends the wait, not the request: a
+ * request already sent to the kernel cannot be unsent, so a mutation may
+ * still take effect; its late reply is dropped.
+ */
+export interface CallOptions {
+  /** Rejects the call with ECANCELED (name 'AbortError') when it aborts; an aborted signal sends nothing. */
+  readonly signal?: AbortSignal;
+  /** Rejects the call with ETIMEDOUT (name 'TimeoutError') after this many milliseconds (> 0). */
+  readonly timeoutMs?: number;
+}
+
+/** What watchStats takes. */
+export interface WatchStatsOptions {
+  /** Time between the starts of two samples in ms (> 0; default 1000). */
+  readonly intervalMs?: number;
+  /** Ends the iteration (without an error) when it aborts. */
+  readonly signal?: AbortSignal;
+}
+
+/** One CPU's counters per second between two samples. */
+export interface CpuRates {
+  readonly cpu: number;
+  readonly enqueued: number;
+  readonly processed: number;
+  readonly dropped: number;
+  readonly purged: number;
+  readonly kicks: number;
+}
+
+/** One attachment's counters per second between two samples. */
+export interface DeviceRates {
+  readonly ifindex: number;
+  readonly ifname: string;
+  readonly netnsCookie: number;
+  readonly netns?: string;
+  readonly seen: number;
+  readonly steered: number;
+  readonly local: number;
+  readonly gated: number;
+  readonly second: number;
+  readonly dropped: number;
+}
+
+/**
+ * Rates between two samples, per second of measured time. A counter that
+ * went down since the previous sample (reset-stats, a re-attach) counts from
+ * zero; an attachment not in the previous sample has no rates yet.
+ */
+export interface StatsRates {
+  readonly cpus: CpuRates[];
+  readonly devices: DeviceRates[];
+}
+
+/** One sample of watchStats. */
+export interface StatsSample {
+  readonly stats: Stats;
+  /**
+   * Measured milliseconds since the previous sample's reply (0 for the
+   * first): the divisor of `rates`, since timers run late on a busy loop.
+   */
+  readonly elapsedMs: number;
+  /** Absent on the first sample. */
+  readonly rates?: StatsRates;
+}
+
 /** One Falcon instance: the same calls and the same errors on every backend. */
 export interface Falcon {
   /** Which backend this instance talks to. */
   readonly backend: BackendName;
-  getConfig(): Promise<FalconConfig>;
+  getConfig(options?: CallOptions): Promise<FalconConfig>;
   /** Applies a change (all or nothing) and returns the new configuration. */
-  setConfig(change: ConfigChange): Promise<FalconConfig>;
-  enable(): Promise<FalconConfig>;
-  disable(): Promise<FalconConfig>;
-  attach(options: AttachOptions): Promise<Attachment>;
-  detach(device: DeviceRef): Promise<void>;
+  setConfig(change: ConfigChange, options?: CallOptions): Promise<FalconConfig>;
+  enable(options?: CallOptions): Promise<FalconConfig>;
+  disable(options?: CallOptions): Promise<FalconConfig>;
+  attach(attachOptions: AttachOptions, options?: CallOptions): Promise<Attachment>;
+  detach(device: DeviceRef, options?: CallOptions): Promise<void>;
   /** Attached devices visible to the caller. */
-  devices(): Promise<Attachment[]>;
-  stats(): Promise<Stats>;
-  resetStats(): Promise<void>;
-  pick(request: PickRequest): Promise<PickResult>;
+  devices(options?: CallOptions): Promise<Attachment[]>;
+  stats(options?: CallOptions): Promise<Stats>;
+  resetStats(options?: CallOptions): Promise<void>;
+  pick(request: PickRequest, options?: CallOptions): Promise<PickResult>;
   /** Testing aid: pin a CPU's load (0-100) so balancing is deterministic. */
-  pinLoad(cpu: number, load: number): Promise<void>;
+  pinLoad(cpu: number, load: number, options?: CallOptions): Promise<void>;
   /** Gives one CPU, or every CPU, back to the load monitor. */
-  unpinLoad(cpu?: number): Promise<void>;
-  /** Closes the backend; pending calls reject. */
+  unpinLoad(cpu?: number, options?: CallOptions): Promise<void>;
+  /**
+   * Samples stats every intervalMs (the first at once), with rates from the
+   * second sample on. Ends when the signal aborts, the loop breaks, or the
+   * handle is closed; a failed sample is thrown from the iterator.
+   */
+  watchStats(options?: WatchStatsOptions): AsyncIterable<StatsSample>;
+  /**
+   * Closes the backend. Calls still pending reject with ECANCELED, later
+   * calls with EBADF; closing again does nothing.
+   */
   close(): Promise<void>;
+  /** close(), for `await using falcon = await openFalcon(...)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

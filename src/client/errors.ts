@@ -1,7 +1,7 @@
 // Turns whatever a transport rejects with into the one public error type,
 // FalconError, so both backends fail the same way through the same code.
 import { getSystemErrorMap } from 'node:util';
-import { FalconError, errnoOf } from '../api/errors';
+import { FalconError, FalconErrorCode, isFalconErrorCode } from '../api/errors';
 import { CodecError, attrNameAtOffset } from '../protocol/codec';
 import { NetlinkRequestError } from '../transport/types';
 
@@ -44,14 +44,13 @@ export function defaultMessage(code: string): string {
   return code;
 }
 
-// FalconError needs a code errnoOf knows; anything else reads as EIO.
-function knownCode(code: string): string {
-  try {
-    errnoOf(code);
-    return code;
-  } catch {
-    return 'EIO';
-  }
+/**
+ * A code and message for FalconError: a code outside FalconErrorCode reads
+ * as EIO, its own text and code kept in the message.
+ */
+function mapped(code: string, message: string | undefined): { code: FalconErrorCode; message: string } {
+  if (isFalconErrorCode(code)) return { code, message: message || defaultMessage(code) };
+  return { code: 'EIO', message: `${message || defaultMessage(code)} (${code})` };
 }
 
 function hasCode(error: unknown): error is { code: string; message?: string } {
@@ -68,23 +67,20 @@ export function toFalconError(error: unknown, op: string, payload?: Buffer): Fal
   if (error instanceof NetlinkRequestError) {
     const attribute =
       error.badAttrOffset !== undefined && payload ? attrNameAtOffset('falcon', payload, error.badAttrOffset) : undefined;
-    const code = knownCode(error.code);
-    return new FalconError({ code, message: error.kernelMessage || defaultMessage(code), syscall: op, attribute });
+    return new FalconError({ ...mapped(error.code, error.kernelMessage), syscall: op, attribute });
   }
   if (error instanceof CodecError) return new FalconError({ code: 'EINVAL', message: error.message, syscall: op });
-  if (hasCode(error)) {
-    const code = knownCode(error.code);
-    return new FalconError({ code, message: error.message || defaultMessage(code), syscall: op });
-  }
+  if (hasCode(error)) return new FalconError({ ...mapped(error.code, error.message), syscall: op });
   return new FalconError({ code: 'EIO', message: String(error), syscall: op });
 }
 
 /** A netns reference that could not be opened, e.g. ENOENT for an unknown name. */
 export function netnsError(error: unknown, ref: string, op: string): FalconError {
-  const code = hasCode(error) ? knownCode(error.code) : 'EIO';
+  const raw = hasCode(error) ? error.code : 'EIO';
+  const code = isFalconErrorCode(raw) ? raw : 'EIO';
   return new FalconError({
     code,
-    message: `cannot open network namespace "${ref}": ${defaultMessage(code)}`,
+    message: `cannot open network namespace "${ref}": ${defaultMessage(raw)}`,
     syscall: op,
     attribute: 'netns-fd',
   });

@@ -1,12 +1,15 @@
 // The typed Falcon API over any GenlTransport: the kernel's (native addon)
 // or the mock's. Everything backend-independent happens here — encoding,
-// decoding, dump retries, netns descriptors, error mapping — so the two
-// backends can only differ in what the module itself would answer.
-import { FalconError } from '../api/errors';
+// decoding, dump retries, netns descriptors, error mapping, close, abort and
+// timeouts — so the two backends can only differ in what the module itself
+// would answer.
+import '../api/disposable';
+import { ABORTED_MESSAGE, CLOSED_WHILE_PENDING_MESSAGE, FalconError, HANDLE_CLOSED_MESSAGE } from '../api/errors';
 import type {
   AttachOptions,
   Attachment,
   BackendName,
+  CallOptions,
   ConfigChange,
   CpuStats,
   DeviceRef,
@@ -16,6 +19,8 @@ import type {
   PickRequest,
   PickResult,
   Stats,
+  StatsSample,
+  WatchStatsOptions,
 } from '../api/types';
 import { AttrMap, decodeAttrs, decodeGenl, encodeAttrs, encodeGenl } from '../protocol/codec';
 import { FAMILY_VERSION, OpName, OPERATIONS } from '../protocol/generated';
@@ -30,12 +35,78 @@ import {
 } from './decode';
 import { attachAttrs, configAttrs, deviceAttrs, u32 } from './encode';
 import { netnsError, toFalconError } from './errors';
+import { watchStats } from './watch';
 
 /** How many times a dump flagged NLM_F_DUMP_INTR is retried before giving up. */
 export const DUMP_RETRIES = 8;
 
+/** Largest timeoutMs setTimeout can wait for (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 0x7fffffff;
+
+function usage(op: string, message: string): FalconError {
+  return new FalconError({ code: 'EINVAL', message, syscall: op });
+}
+
+/** Throws EINVAL for options that cannot work: a non-signal, a timeout setTimeout cannot wait for. */
+function checkCallOptions(op: string, options: CallOptions | undefined): void {
+  if (options === undefined) return;
+  const { signal, timeoutMs } = options;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
+    throw usage(op, 'signal must be an AbortSignal');
+  }
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw usage(op, `timeoutMs must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
+  }
+}
+
+/**
+ * The error of a call whose signal aborted: ETIMEDOUT when the signal's
+ * reason is a TimeoutError (AbortSignal.timeout()), else ECANCELED; both
+ * carry the reason as `cause`.
+ */
+function abortError(op: string, signal: AbortSignal): FalconError {
+  const reason: unknown = signal.reason;
+  const timedOut = typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+  return timedOut
+    ? new FalconError({ code: 'ETIMEDOUT', name: 'TimeoutError', message: `${op} timed out`, syscall: op, cause: reason })
+    : new FalconError({ code: 'ECANCELED', name: 'AbortError', message: ABORTED_MESSAGE, syscall: op, cause: reason });
+}
+
+/** Per signal, the calls waiting on it: one listener per signal, however many calls share it. */
+const abortWaiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Runs `hook` when `signal` aborts; returns the unregistration. Calls share
+ * one listener per signal (Node warns past 10 listeners on one signal, and
+ * `Promise.all(devices.map((d) => falcon.pick(d, { signal })))` is ordinary).
+ */
+function onAbort(signal: AbortSignal, hook: () => void): () => void {
+  let hooks = abortWaiters.get(signal);
+  if (!hooks) {
+    const waiting = new Set<() => void>();
+    hooks = waiting;
+    abortWaiters.set(signal, waiting);
+    signal.addEventListener(
+      'abort',
+      () => {
+        abortWaiters.delete(signal);
+        for (const h of [...waiting]) h();
+      },
+      { once: true },
+    );
+  }
+  const mine = hooks;
+  mine.add(hook);
+  return () => mine.delete(hook);
+}
+
 /** Falcon over a GenlTransport. */
 export class FalconClient implements Falcon {
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Run by close(): reject what is pending, end what is watching. */
+  private readonly closeHooks = new Set<() => void>();
+
   /**
    * @param transport carries the falcon family's messages; closed by close().
    * @param backend which backend the transport talks to.
@@ -44,6 +115,58 @@ export class FalconClient implements Falcon {
     private readonly transport: GenlTransport,
     readonly backend: BackendName,
   ) {}
+
+  /**
+   * Runs one public call under the handle's rules, identical on every
+   * backend: EBADF once closed, ECANCELED when closed or aborted while
+   * pending, ETIMEDOUT past timeoutMs. `body` is not cancelled (a netlink
+   * request cannot be unsent): it runs to its end, so a netns descriptor is
+   * closed only after the kernel has read the request, and its outcome is
+   * dropped.
+   */
+  private guarded<T>(op: OpName, options: CallOptions | undefined, body: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new FalconError({ code: 'EBADF', message: HANDLE_CLOSED_MESSAGE, syscall: op }));
+    try {
+      checkCallOptions(op, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    const timeoutMs = options?.timeoutMs;
+    if (signal?.aborted) return Promise.reject(abortError(op, signal));
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let forget: (() => void) | undefined;
+      const cleanup = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        forget?.();
+        this.closeHooks.delete(onClose);
+      };
+      const stop = (error: FalconError): void => {
+        cleanup();
+        reject(error);
+      };
+      const onClose = (): void => stop(new FalconError({ code: 'ECANCELED', message: CLOSED_WHILE_PENDING_MESSAGE, syscall: op }));
+      this.closeHooks.add(onClose);
+      if (signal) forget = onAbort(signal, () => stop(abortError(op, signal)));
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(
+          () => stop(new FalconError({ code: 'ETIMEDOUT', name: 'TimeoutError', message: `${op} timed out after ${timeoutMs} ms`, syscall: op })),
+          timeoutMs,
+        );
+      }
+      body().then(
+        (value) => {
+          cleanup();
+          resolve(value);
+        },
+        (error: unknown) => {
+          cleanup();
+          reject(error);
+        },
+      );
+    });
+  }
 
   // Sends one request of `op`; maps every failure to a FalconError.
   private async call(op: OpName, attrs: AttrMap, netns?: string): Promise<AttrMap[]> {
@@ -87,21 +210,22 @@ export class FalconClient implements Falcon {
     return reply;
   }
 
-  async getConfig(): Promise<FalconConfig> {
-    return decodeConfig('get-config', await this.one('get-config', {}));
+  getConfig(options?: CallOptions): Promise<FalconConfig> {
+    const op = 'get-config';
+    return this.guarded(op, options, async () => decodeConfig(op, await this.one(op, {})));
   }
 
-  async setConfig(change: ConfigChange): Promise<FalconConfig> {
+  setConfig(change: ConfigChange, options?: CallOptions): Promise<FalconConfig> {
     const op = 'set-config';
-    return decodeConfig(op, await this.one(op, configAttrs(op, change)));
+    return this.guarded(op, options, async () => decodeConfig(op, await this.one(op, configAttrs(op, change))));
   }
 
-  enable(): Promise<FalconConfig> {
-    return this.setConfig({ enabled: true });
+  enable(options?: CallOptions): Promise<FalconConfig> {
+    return this.setConfig({ enabled: true }, options);
   }
 
-  disable(): Promise<FalconConfig> {
-    return this.setConfig({ enabled: false });
+  disable(options?: CallOptions): Promise<FalconConfig> {
+    return this.setConfig({ enabled: false }, options);
   }
 
   /** Adds each entry's namespace name (see Attachment.netns), looking each namespace up once. */
@@ -114,60 +238,104 @@ export class FalconClient implements Falcon {
     });
   }
 
-  async attach(options: AttachOptions): Promise<Attachment> {
+  attach(attachOptions: AttachOptions, options?: CallOptions): Promise<Attachment> {
     const op = 'attach';
-    const [a] = await this.named([decodeAttachment(op, await this.one(op, attachAttrs(op, options), options.netns))]);
-    return a as Attachment;
+    return this.guarded(op, options, async () => {
+      const reply = await this.one(op, attachAttrs(op, attachOptions), attachOptions.netns);
+      const [a] = await this.named([decodeAttachment(op, reply)]);
+      return a as Attachment;
+    });
   }
 
-  async detach(device: DeviceRef): Promise<void> {
+  detach(device: DeviceRef, options?: CallOptions): Promise<void> {
     const op = 'detach';
-    await this.call(op, deviceAttrs(op, device), device.netns);
+    return this.guarded(op, options, async () => {
+      await this.call(op, deviceAttrs(op, device), device.netns);
+    });
   }
 
-  async devices(): Promise<Attachment[]> {
+  devices(options?: CallOptions): Promise<Attachment[]> {
     const op = 'get-device';
-    return this.named((await this.call(op, {})).map((reply) => decodeAttachment(op, reply)));
+    return this.guarded(op, options, async () =>
+      this.named((await this.call(op, {})).map((reply) => decodeAttachment(op, reply))),
+    );
   }
 
-  async stats(): Promise<Stats> {
+  stats(options?: CallOptions): Promise<Stats> {
     const op = 'get-stats';
-    const cpus: CpuStats[] = [];
-    const devices: DeviceStats[] = [];
-    for (const reply of await this.call(op, {})) {
-      const part = statsPart(reply);
-      if (part.cpu) cpus.push(decodeCpuStats(op, part.cpu));
-      if (part.device) devices.push(decodeDeviceStats(op, part.device));
-    }
-    return { cpus, devices: await this.named(devices) };
+    return this.guarded(op, options, async () => {
+      const cpus: CpuStats[] = [];
+      const devices: DeviceStats[] = [];
+      for (const reply of await this.call(op, {})) {
+        const part = statsPart(reply);
+        if (part.cpu) cpus.push(decodeCpuStats(op, part.cpu));
+        if (part.device) devices.push(decodeDeviceStats(op, part.device));
+      }
+      return { cpus, devices: await this.named(devices) };
+    });
   }
 
-  async resetStats(): Promise<void> {
-    await this.call('reset-stats', {});
+  resetStats(options?: CallOptions): Promise<void> {
+    const op = 'reset-stats';
+    return this.guarded(op, options, async () => {
+      await this.call(op, {});
+    });
   }
 
-  async pick(request: PickRequest): Promise<PickResult> {
+  pick(request: PickRequest, options?: CallOptions): Promise<PickResult> {
     const op = 'pick';
-    const attrs = deviceAttrs(op, request);
-    // A missing flow hash is the kernel's to refuse (flow-hash-missing).
-    if (request.flowHash !== undefined) attrs['flow-hash'] = u32(op, 'flowHash', 'flow-hash', request.flowHash);
-    return decodePick(op, await this.one(op, attrs, request.netns));
+    return this.guarded(op, options, async () => {
+      const attrs = deviceAttrs(op, request);
+      // A missing flow hash is the kernel's to refuse (flow-hash-missing).
+      if (request.flowHash !== undefined) attrs['flow-hash'] = u32(op, 'flowHash', 'flow-hash', request.flowHash);
+      return decodePick(op, await this.one(op, attrs, request.netns));
+    });
   }
 
-  async pinLoad(cpu: number, load: number): Promise<void> {
+  pinLoad(cpu: number, load: number, options?: CallOptions): Promise<void> {
     const op = 'pin-load';
-    const attrs: AttrMap = {};
-    if (cpu !== undefined) attrs.cpu = u32(op, 'cpu', 'cpu', cpu);
-    if (load !== undefined) attrs.load = u32(op, 'load', 'load', load);
-    await this.call(op, attrs);
+    return this.guarded(op, options, async () => {
+      const attrs: AttrMap = {};
+      if (cpu !== undefined) attrs.cpu = u32(op, 'cpu', 'cpu', cpu);
+      if (load !== undefined) attrs.load = u32(op, 'load', 'load', load);
+      await this.call(op, attrs);
+    });
   }
 
-  async unpinLoad(cpu?: number): Promise<void> {
+  unpinLoad(cpu?: number, options?: CallOptions): Promise<void> {
     const op = 'unpin-load';
-    await this.call(op, cpu === undefined ? {} : { cpu: u32(op, 'cpu', 'cpu', cpu) });
+    return this.guarded(op, options, async () => {
+      await this.call(op, cpu === undefined ? {} : { cpu: u32(op, 'cpu', 'cpu', cpu) });
+    });
   }
 
-  async close(): Promise<void> {
-    await this.transport.close();
+  watchStats(options?: WatchStatsOptions): AsyncIterable<StatsSample> {
+    return watchStats(
+      {
+        stats: (callOptions) => this.stats(callOptions),
+        onClose: (hook) => {
+          // Already closed: the first sample's EBADF says so.
+          if (this.closed) return () => undefined;
+          this.closeHooks.add(hook);
+          return () => this.closeHooks.delete(hook);
+        },
+      },
+      options,
+    );
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    // Pending calls reject now, before the transport's own close answers them.
+    const hooks = [...this.closeHooks];
+    this.closeHooks.clear();
+    for (const hook of hooks) hook();
+    this.closing = this.transport.close();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -2,6 +2,9 @@
 // genetlink core's checks (net/netlink/genetlink.c genl_family_rcv_msg, 6.1)
 // in the kernel's order, then the policy layer, then the module's handlers;
 // replies are encoded exactly as the module sends them.
+import { access } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { constants } from 'node:os';
 import { errnoOf } from '../api/errors';
 import { FAMILY_VERSION, OPERATIONS, OpSpec } from '../protocol/generated';
 import { GENL_HDRLEN, encodeAttrs, encodeGenl } from '../protocol/codec';
@@ -31,6 +34,17 @@ function refuse(code: string, message?: string): NetlinkRequestError {
   return new NetlinkRequestError({ errno: errnoOf(code), code, message });
 }
 
+/** Rejects as open(2) of `path` on this host would: with its errno code, when it cannot be read. */
+async function hostAccess(path: string): Promise<void> {
+  try {
+    await access(path, fsConstants.R_OK);
+  } catch (error) {
+    const raw = (error as { code?: unknown }).code;
+    const code = typeof raw === 'string' && raw in constants.errno ? raw : 'ENOENT';
+    throw refuse(code, code === 'ENOENT' ? NETNS_NOT_FOUND_MESSAGE : undefined);
+  }
+}
+
 function opById(id: number): OpSpec | undefined {
   return Object.values(OPERATIONS).find((op) => op.id === id);
 }
@@ -47,6 +61,8 @@ export function createMockTransport(options: MockOptions = {}): MockTransport {
   const fds = new Map<number, FdTarget>();
   let nextFd = FIRST_FD;
   let closed = false;
+  /** Rejections of the requests not yet answered, for close(). */
+  const pending = new Set<(error: NetlinkRequestError) => void>();
 
   // Synchronous model of one request; the caller sees it asynchronously.
   function handle(payload: Buffer, requestOptions: RequestOptions): Buffer[] {
@@ -71,13 +87,13 @@ export function createMockTransport(options: MockOptions = {}): MockTransport {
   return {
     model,
     request(payload: Buffer, requestOptions: RequestOptions): Promise<Buffer[]> {
+      // As the native transport: EBADF once closed, ECANCELED for what close() finds pending.
+      if (closed) return Promise.reject(refuse('EBADF', 'transport is closed'));
       return new Promise((resolve, reject) => {
+        pending.add(reject);
         // Answer on a later turn, like a socket: callers must not rely on ordering tricks.
         setImmediate(() => {
-          if (closed) {
-            reject(refuse('EBADF', 'transport is closed'));
-            return;
-          }
+          if (!pending.delete(reject)) return;
           try {
             resolve(handle(payload, requestOptions));
           } catch (err) {
@@ -96,14 +112,20 @@ export function createMockTransport(options: MockOptions = {}): MockTransport {
       } else if (ref === '/proc/1/ns/net') {
         // PID 1, the host's init, lives in the initial namespace.
         target = { kind: 'netns', ns: model.namespaces.init };
-      } else if (/^\/proc\/(?:self|thread-self|\d+)\/ns\/net$/.test(ref)) {
-        // Every other mock process lives in the socket's namespace.
+      } else if (/^\/proc\/(?:self|thread-self)\/ns\/net$/.test(ref)) {
         target = { kind: 'netns', ns: socketNs };
       } else {
-        // Any other path opens as an ordinary file, which is not a namespace.
-        target = { kind: 'file' };
+        // Outside the model's own namespaces the mock is the host it runs
+        // on: a path that does not exist there fails as the kernel backend's
+        // open() would (ENOENT, ENOTDIR, ...), so both backends agree.
+        const pid = /^\/proc\/(\d+)\/ns\/net$/.exec(ref);
+        await hostAccess(pid ? `/proc/${pid[1]}` : ref);
+        // Every other mock process lives in the socket's namespace; any other
+        // path opens as an ordinary file, which is not a namespace.
+        target = pid ? { kind: 'netns', ns: socketNs } : { kind: 'file' };
       }
       if (!target) throw refuse('ENOENT', NETNS_NOT_FOUND_MESSAGE);
+      if (closed) throw refuse('EBADF', 'transport is closed');
       const fd = nextFd++;
       fds.set(fd, target);
       return fd;
@@ -119,6 +141,9 @@ export function createMockTransport(options: MockOptions = {}): MockTransport {
     async close(): Promise<void> {
       closed = true;
       fds.clear();
+      const waiting = [...pending];
+      pending.clear();
+      for (const reject of waiting) reject(refuse('ECANCELED', 'transport closed with the request pending'));
     },
   };
 }

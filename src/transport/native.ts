@@ -134,7 +134,14 @@ export class GenlSocket {
   }
 }
 
-/** A GenlTransport speaking one family over its own native socket. */
+function closedError(): NetlinkRequestError {
+  return new NetlinkRequestError({ errno: 9, code: 'EBADF', message: 'transport is closed' });
+}
+
+/**
+ * A GenlTransport speaking one family over its own native socket. Requests
+ * pending at close() reject with ECANCELED, requests after it with EBADF.
+ */
 export class NativeGenlTransport implements GenlTransport {
   /**
    * @param socket the socket to send on; closed with the transport.
@@ -162,11 +169,15 @@ export class NativeGenlTransport implements GenlTransport {
   }
 
   request(payload: Buffer, options: RequestOptions): Promise<GenlReplies> {
+    // The addon answers ECANCELED here too; EBADF tells "closed before" from
+    // "closed while pending", as the mock transport does.
+    if (this.socket.closed) return Promise.reject(closedError());
     const inline = payload.length > 0 && this.inlineCommands.has(payload.readUInt8(0));
     return this.socket.request(this.family.id, payload, { dump: options.dump, inline });
   }
 
   openNetns(ref: string): Promise<number> {
+    if (this.socket.closed) return Promise.reject(closedError());
     return openNetnsFd(ref);
   }
 

@@ -50,7 +50,7 @@ export interface GenlTransport {
    * undefined for the transport's own namespace, else a name or path.
    */
   netnsName(inum: number): Promise<string | undefined>;
-  /** Closes the transport; requests still pending reject. */
+  /** Closes the transport; requests still pending reject with ECANCELED, later ones with EBADF. */
   close(): Promise<void>;
 }
 

@@ -9,8 +9,8 @@
 //   │ fct0  fct1  fct2     │    │ fct0  fct9    │   (dummies; fct0 twice:
 //   └──────────────────────┘    └───────────────┘    same name, other device)
 import { strict as assert } from 'node:assert';
-import type { Attachment, Falcon, FalconConfig, Mode, Policy } from '../../src/api/types';
-import { FalconError } from '../../src/api/errors';
+import type { Attachment, Falcon, FalconConfig, Mode, Policy, StatsSample } from '../../src/api/types';
+import { ABORTED_MESSAGE, CLOSED_WHILE_PENDING_MESSAGE, FalconError, HANDLE_CLOSED_MESSAGE } from '../../src/api/errors';
 import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
 import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
 import { ATTRIBUTE_SETS, MESSAGES, MessageKey } from '../../src/protocol/generated';
@@ -637,6 +637,168 @@ export function conformance(
         const f = failed(hostDev as UserOutcome);
         assert.equal(f.code, 'ENOENT');
         assert.equal(f.message, MESSAGES['dev-not-attached'].text);
+      });
+    });
+
+    describe('SDK behaviour (docs/protocol.md "SDK behaviour")', () => {
+      /** Every call of the API once, on fixture devices, as a list of thunks. */
+      const everyCall = (f: Falcon): Array<[string, () => Promise<unknown>]> => [
+        ['getConfig', () => f.getConfig()],
+        ['setConfig', () => f.setConfig({ threshold: 55 })],
+        ['enable', () => f.enable()],
+        ['attach', () => f.attach({ ifname: 'fct0' })],
+        ['detach', () => f.detach({ ifname: 'fct0' })],
+        ['devices', () => f.devices()],
+        ['stats', () => f.stats()],
+        ['resetStats', () => f.resetStats()],
+        ['pick', () => f.pick({ ifname: 'fct0', flowHash: 1 })],
+        ['pinLoad', () => f.pinLoad(0, 1)],
+        ['unpinLoad', () => f.unpinLoad()],
+      ];
+
+      it('says which backend answers', () => {
+        assert.ok(falcon.backend === 'kernel' || falcon.backend === 'mock', falcon.backend);
+      });
+
+      it('rejects every call after close() with EBADF, sending nothing; close() twice is fine', async () => {
+        const h = await backend.open();
+        await h.getConfig();
+        await h.close();
+        for (const [name, call] of everyCall(h)) {
+          const e = await rejects(call());
+          assert.equal(e.code, 'EBADF', `${name}: ${e.message}`);
+          assert.equal(e.message, HANDLE_CLOSED_MESSAGE);
+        }
+        await h.close();
+        assert.equal((await falcon.getConfig()).threshold, 80, 'nothing was sent');
+        assert.deepEqual(await falcon.devices(), []);
+      });
+
+      it('rejects calls pending at close() with ECANCELED', async () => {
+        const h = await backend.open();
+        await h.getConfig();
+        // Started and not answered yet: replies need a turn of the event loop.
+        const pending = [h.getConfig(), h.stats(), h.devices(), h.pick({ ifname: 'fct0', flowHash: 1 }), h.setConfig({ threshold: 80 })];
+        const closing = h.close();
+        for (const outcome of await Promise.allSettled(pending)) {
+          assert.equal(outcome.status, 'rejected');
+          const e = outcome.status === 'rejected' ? (outcome.reason as FalconError) : undefined;
+          assert.ok(e instanceof FalconError, String(e));
+          assert.equal(e.code, 'ECANCELED', e.message);
+          assert.equal(e.message, CLOSED_WHILE_PENDING_MESSAGE);
+        }
+        await closing;
+        assert.equal((await falcon.getConfig()).threshold, 80, 'the other handle is untouched');
+      });
+
+      it('closes on Symbol.asyncDispose (await using)', async () => {
+        let held: Falcon | undefined;
+        {
+          await using h = await backend.open();
+          held = h;
+          await h.getConfig();
+        }
+        assert.ok(held);
+        assert.equal((await rejects(held.getConfig())).code, 'EBADF');
+      });
+
+      it('refuses a namespace name or path that does not exist with ENOENT naming it, sending nothing', async () => {
+        const refs = ['fct-no-such-ns', `/run/netns/fct-no-such-ns`, '/nonexistent-fct/ns/net', '/proc/999999999/ns/net'];
+        for (const netns of refs) {
+          for (const call of [
+            () => falcon.attach({ ifname: 'fct0', netns }),
+            () => falcon.detach({ ifname: 'fct0', netns }),
+            () => falcon.pick({ ifname: 'fct0', netns, flowHash: 1 }),
+          ]) {
+            const e = await rejects(call());
+            assert.equal(e.code, 'ENOENT', `${netns}: ${e.message}`);
+            assert.equal(e.message, `cannot open network namespace "${netns}": No such file or directory`);
+            assert.equal(e.attribute, 'netns-fd');
+          }
+        }
+        assert.deepEqual(await falcon.devices(), []);
+      });
+
+      it('aborts: an aborted signal sends nothing, an abort after sending drops the late reply', async () => {
+        const before = new AbortController();
+        before.abort('not now');
+        const e = await rejects(falcon.setConfig({ threshold: 55 }, { signal: before.signal }));
+        assert.equal(e.code, 'ECANCELED');
+        assert.equal(e.name, 'AbortError');
+        assert.equal(e.message, ABORTED_MESSAGE);
+        assert.equal(e.cause, 'not now');
+        assert.equal((await falcon.getConfig()).threshold, 80, 'an aborted signal sent nothing');
+
+        const after = new AbortController();
+        const late = falcon.getConfig({ signal: after.signal });
+        after.abort();
+        assert.equal((await rejects(late)).code, 'ECANCELED');
+        // The late reply is dropped: the next calls get their own answers.
+        assert.equal((await falcon.setConfig({ threshold: 61 })).threshold, 61);
+        assert.equal((await falcon.getConfig()).threshold, 61);
+
+        // A request already sent cannot be unsent: the mutation still happens.
+        const sent = new AbortController();
+        const mutation = falcon.setConfig({ threshold: 62 }, { signal: sent.signal });
+        sent.abort();
+        assert.equal((await rejects(mutation)).code, 'ECANCELED');
+        assert.equal((await falcon.getConfig()).threshold, 62);
+      });
+
+      it('times out with ETIMEDOUT, and refuses timeouts that cannot work', async () => {
+        assert.equal((await falcon.getConfig({ timeoutMs: 60000 })).threshold, 80);
+        const signal = AbortSignal.timeout(1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const e = await rejects(falcon.setConfig({ threshold: 55 }, { signal }));
+        assert.equal(e.code, 'ETIMEDOUT');
+        assert.equal(e.name, 'TimeoutError');
+        for (const timeoutMs of [0, -1, Number.NaN, 2 ** 31]) {
+          const bad = await rejects(falcon.setConfig({ threshold: 55 }, { timeoutMs }));
+          assert.equal(bad.code, 'EINVAL', String(timeoutMs));
+        }
+        assert.equal((await falcon.getConfig()).threshold, 80, 'none of them sent anything');
+      });
+
+      it('watches stats: the first sample at once, rates from the second, ended by break, signal or close', async () => {
+        await falcon.attach({ ifname: 'fct0' });
+        const got: StatsSample[] = [];
+        const started = Date.now();
+        for await (const sample of falcon.watchStats({ intervalMs: 25 })) {
+          got.push(sample);
+          if (got.length === 3) break;
+        }
+        assert.ok(Date.now() - started >= 40, 'samples are spaced by intervalMs');
+        const [first, second, third] = got;
+        assert.ok(first && second && third);
+        assert.equal(first.elapsedMs, 0);
+        assert.equal(first.rates, undefined);
+        assert.equal(first.stats.cpus.length, initial.nrCpuIds);
+        for (const s of [second, third]) {
+          assert.ok(s.elapsedMs > 0);
+          assert.ok(s.rates);
+          assert.deepEqual(s.rates.cpus.map((c) => c.cpu), s.stats.cpus.map((c) => c.cpu));
+          assert.deepEqual(s.rates.devices.map((d) => d.ifname), ['fct0']);
+          for (const c of s.rates.cpus) assert.ok(c.enqueued >= 0 && Number.isFinite(c.enqueued));
+        }
+
+        const stop = new AbortController();
+        let n = 0;
+        for await (const sample of falcon.watchStats({ intervalMs: 10, signal: stop.signal })) {
+          assert.ok(sample.stats);
+          if (++n === 2) stop.abort();
+        }
+        assert.equal(n, 2, 'the signal ended the watch, without an error');
+
+        const h = await backend.open();
+        let m = 0;
+        for await (const sample of h.watchStats({ intervalMs: 10 })) {
+          assert.ok(sample.stats);
+          m++;
+          await h.close();
+        }
+        assert.equal(m, 1, 'close() ended the watch, without an error');
+
+        assert.throws(() => falcon.watchStats({ intervalMs: 0 }), (err: unknown) => err instanceof FalconError && err.code === 'EINVAL');
       });
     });
   });

@@ -230,3 +230,177 @@ describe('FalconClient', () => {
     assert.ok(transport.closed);
   });
 });
+
+/** Requests wait until the test answers them: what "pending" means on a real socket. */
+class HeldTransport extends ScriptedTransport {
+  readonly waiting: Array<{ resolve: (replies: GenlReplies) => void; reject: (error: unknown) => void }> = [];
+  transportCloses = 0;
+  constructor() {
+    super(() => new Promise<GenlReplies>((resolve, reject) => this.waiting.push({ resolve, reject })));
+  }
+  /** Answers the oldest waiting request. */
+  release(replies: GenlReplies = []): void {
+    this.waiting.shift()?.resolve(replies);
+  }
+  override async close(): Promise<void> {
+    this.transportCloses++;
+    await super.close();
+  }
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function timers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+describe('FalconClient: close, abort and timeouts (docs/protocol.md "SDK behaviour")', () => {
+  it('rejects calls after close() with EBADF and sends nothing; close() twice closes the transport once', async () => {
+    const transport = new HeldTransport();
+    const client = new FalconClient(transport, 'kernel');
+    await client.close();
+    await client.close();
+    assert.equal(transport.transportCloses, 1);
+    for (const call of [() => client.getConfig(), () => client.attach({ ifname: 'x', netns: 'h1' }), () => client.unpinLoad()]) {
+      const error = await failure(call());
+      assert.equal(error.code, 'EBADF');
+      assert.equal(error.errno, 9);
+      assert.equal(error.message, 'Falcon handle is closed');
+    }
+    assert.equal(transport.sent.length, 0);
+    assert.deepEqual(transport.opened, [], 'no namespace opened either');
+  });
+
+  it('rejects calls pending at close() with ECANCELED at once, before the transport answers', async () => {
+    const transport = new HeldTransport();
+    const client = new FalconClient(transport, 'kernel');
+    const calls = [client.getConfig(), client.stats(), client.attach({ ifname: 'eth0', netns: 'h1' })];
+    await turn();
+    assert.equal(transport.waiting.length, 3);
+    await client.close();
+    for (const outcome of await Promise.allSettled(calls)) {
+      assert.equal(outcome.status, 'rejected');
+      const error = (outcome as PromiseRejectedResult).reason as FalconError;
+      assert.equal(error.code, 'ECANCELED');
+      assert.equal(error.message, 'Falcon handle was closed while the request was pending');
+    }
+    assert.equal(transport.transportCloses, 1);
+    // The namespace descriptor of the pending attach stays open until the transport settles it.
+    assert.deepEqual(transport.closedFds, []);
+    while (transport.waiting.length) transport.release([reply('attach', { ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, 'netns-inum': 1, stage: 0 })]);
+    await turn();
+    assert.deepEqual(transport.closedFds, [42]);
+  });
+
+  it('an aborted signal sends nothing; an abort while pending rejects with AbortError and drops the late reply', async () => {
+    const transport = new HeldTransport();
+    const client = new FalconClient(transport, 'kernel');
+    const early = new AbortController();
+    early.abort('stop');
+    const first = await failure(client.setConfig({ threshold: 5 }, { signal: early.signal }));
+    assert.deepEqual([first.code, first.name, first.message, first.cause], ['ECANCELED', 'AbortError', 'The operation was aborted', 'stop']);
+    assert.equal(first.syscall, 'set-config');
+    assert.equal(transport.sent.length, 0);
+
+    const late = new AbortController();
+    const pending = client.pick({ ifname: 'eth0', netns: 'h1', flowHash: 1 }, { signal: late.signal });
+    await turn();
+    assert.equal(transport.sent.length, 1, 'sent');
+    late.abort();
+    const aborted = await failure(pending);
+    assert.equal(aborted.code, 'ECANCELED');
+    assert.equal(aborted.name, 'AbortError');
+    assert.ok(aborted instanceof FalconError);
+    assert.deepEqual(transport.closedFds, [], 'the descriptor outlives the abort until the request settles');
+    transport.release([reply('pick', { reason: 0 })]);
+    await turn();
+    assert.deepEqual(transport.closedFds, [42]);
+    // The handle stays usable; the next call gets its own reply.
+    const next = client.getConfig();
+    await turn();
+    transport.release([reply('get-config', config)]);
+    assert.equal((await next).threshold, 70);
+  });
+
+  it('times out with ETIMEDOUT (TimeoutError), also for AbortSignal.timeout(); a settled call leaves no timer', async () => {
+    const transport = new HeldTransport();
+    const client = new FalconClient(transport, 'kernel');
+    const started = Date.now();
+    const error = await failure(client.devices({ timeoutMs: 30 }));
+    assert.ok(Date.now() - started >= 25);
+    assert.deepEqual([error.code, error.errno, error.name, error.message], ['ETIMEDOUT', 110, 'TimeoutError', 'get-device timed out after 30 ms']);
+    const viaSignal = await failure(client.getConfig({ signal: AbortSignal.timeout(10) }));
+    assert.equal(viaSignal.code, 'ETIMEDOUT');
+    assert.equal(viaSignal.name, 'TimeoutError');
+
+    const held = new HeldTransport();
+    const fresh = new FalconClient(held, 'kernel');
+    const before = timers();
+    const answered = fresh.getConfig({ timeoutMs: 60000 });
+    await turn();
+    assert.equal(timers(), before + 1);
+    held.release([reply('get-config', config)]);
+    await answered;
+    assert.equal(timers(), before, 'the timeout was cleared');
+  });
+
+  it('refuses options that cannot work with EINVAL, sending nothing', async () => {
+    const transport = new ScriptedTransport();
+    const client = new FalconClient(transport, 'kernel');
+    for (const options of [{ timeoutMs: 0 }, { timeoutMs: -5 }, { timeoutMs: Number.POSITIVE_INFINITY }, { timeoutMs: 2 ** 31 }, { signal: {} as AbortSignal }]) {
+      const error = await failure(client.resetStats(options));
+      assert.equal(error.code, 'EINVAL', JSON.stringify(options));
+    }
+    assert.equal(transport.sent.length, 0);
+  });
+
+  it('shares one abort listener among the calls on a signal, and forgets the settled ones', async () => {
+    const transport = new HeldTransport();
+    const client = new FalconClient(transport, 'kernel');
+    const controller = new AbortController();
+    let added = 0;
+    const signal = controller.signal;
+    const add = signal.addEventListener.bind(signal);
+    signal.addEventListener = (...args: Parameters<typeof add>) => {
+      added++;
+      add(...args);
+    };
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const calls = Array.from({ length: 50 }, () => client.getConfig({ signal }));
+      await turn();
+      // Settle the first 49; only the last is still waiting when the signal aborts.
+      for (let i = 0; i < 49; i++) transport.release([reply('get-config', config)]);
+      await turn();
+      controller.abort();
+      const settled = await Promise.allSettled(calls);
+      assert.equal(settled.filter((r) => r.status === 'fulfilled').length, 49);
+      assert.equal(((settled[49] as PromiseRejectedResult).reason as FalconError).name, 'AbortError');
+      await turn();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.equal(added, 1);
+    assert.deepEqual(warnings.map((w) => w.name), []);
+  });
+
+  it('reports a code outside FalconErrorCode as EIO, naming the original', async () => {
+    const transport = new ScriptedTransport(() => {
+      throw new NetlinkRequestError({ errno: 113, code: 'EHOSTUNREACH' });
+    });
+    const error = await failure(new FalconClient(transport, 'kernel').getConfig());
+    assert.equal(error.code, 'EIO');
+    assert.match(error.message, / \(EHOSTUNREACH\)$/);
+  });
+
+  it('is AsyncDisposable: await using closes it', async () => {
+    const transport = new ScriptedTransport();
+    {
+      await using client = new FalconClient(transport, 'kernel');
+      assert.equal(client.backend, 'kernel');
+    }
+    assert.ok(transport.closed);
+  });
+});
