@@ -227,7 +227,8 @@ function prefixed(tag: string, to: NodeJS.WritableStream): Writable {
  * checkout's dist/, whose bin is on the guest's PATH too) makes a genl
  * request of each kind: status, an apply of a small file (a config change and
  * an attach), show --config (a dump), devices, detach. Then the module
- * unloads. Lines that start with SMOKE- are parsed by the host.
+ * unloads, and the first request loads it again through the genl family's
+ * module alias, without modprobe. Lines that start with SMOKE- are parsed by the host.
  */
 const SMOKE_CONF = ['set threshold 70', 'attach lo'];
 const SMOKE = `
@@ -245,6 +246,11 @@ echo "SMOKE-DEVICES $(${CTL_BIN} -j devices | tr -d '\\n')"
 ${CTL_BIN} detach lo
 modprobe -r falcon
 test ! -d /sys/module/falcon || { echo "SMOKE-FAIL falcon still loaded after modprobe -r"; exit 12; }
+# Nothing loaded: the first request's family lookup loads it (genetlink's request_module of the alias)
+${CTL_BIN} -j status > /dev/null
+test -d /sys/module/falcon || { echo "SMOKE-FAIL the first request did not load falcon through its family alias"; exit 13; }
+echo "SMOKE-AUTOLOAD $(modinfo -n falcon)"
+modprobe -r falcon
 echo SMOKE-DONE
 `;
 
@@ -530,6 +536,7 @@ describe(`Debian packages ${PKG} (dkms) and ${CTL_PKG}, installed on this host`,
       assert.ok(shown.some((l) => /^attach lo( |$)/.test(l)), `${k}: show --config has the applied attach lo:\n${shown.join('\n')}`);
       const devices = JSON.parse(smokeLine(r.log, 'DEVICES') ?? 'null') as { ifname?: string }[] | null;
       assert.ok(Array.isArray(devices) && devices.some((d) => d.ifname === 'lo'), `${k}: lo attached: ${smokeLine(r.log, 'DEVICES')}`);
+      assert.strictEqual(smokeLine(r.log, 'AUTOLOAD')?.trim(), modpath?.trim(), `${k}: the first request loaded the dkms build through the family alias`);
       assert.ok(/^SMOKE-DONE$/m.test(r.log), `${k}: the smoke test ran to the end`);
     }
   });
