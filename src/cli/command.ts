@@ -1,13 +1,24 @@
-// The shape of one falconctl subcommand: its grammar, help and action.
+// The shape of one falconctl subcommand: its grammar, help and action. The
+// table of them (falconctl.ts) also makes the help, the man page and the
+// bash completion (docs-gen.ts).
 import type { Falcon } from '../api/types';
-import type { OptionSpec, ParsedArgs } from './args';
+import type { OptionSpec, Parsed } from '../args/parse';
 import type { Output } from './output';
+
+/** What completion offers for a value or an operand. */
+export type Completion = 'ifname' | 'netns' | 'file' | 'cpu' | 'set' | 'command';
+
+/** An option of falconctl: described (help, man page), and how to complete its value. */
+export interface CliOption extends OptionSpec {
+  readonly description: string;
+  readonly complete?: Completion;
+}
 
 /** What a subcommand runs with. */
 export interface CommandContext {
   readonly falcon: Falcon;
   readonly out: Output;
-  readonly args: ParsedArgs;
+  readonly args: Parsed;
 }
 
 /** One entry of falconctl's subcommand table. */
@@ -19,8 +30,10 @@ export interface Command {
   readonly usage: string;
   /** Longer help shown by `falconctl <command> --help`. */
   readonly help?: string;
-  readonly options: readonly OptionSpec[];
+  readonly options: readonly CliOption[];
+  /** What its operands (non-option words) are, for completion. */
+  readonly operands?: Completion;
   /** Checks the arguments before Falcon is opened, so usage errors never need the module. */
-  check?(args: ParsedArgs): void;
+  check?(args: Parsed): void;
   run(ctx: CommandContext): Promise<void>;
 }

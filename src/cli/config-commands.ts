@@ -1,11 +1,11 @@
 // falconctl status | enable | disable | set <key> <value>...
-import { parseCpuList } from '../api/cpuset';
 import type { ConfigChange, FalconConfig, Mode, Policy } from '../api/types';
-import { parseUint, ParsedArgs, UsageError } from './args';
+import { parseChoice, parseCpus, Parsed, UsageError } from '../args/parse';
 import type { Command, CommandContext } from './command';
 import { configJson, cpuText } from './format';
 import { rangesText } from './ranges';
 import { printJson, printPairs } from './output';
+import { parseUint } from './values';
 
 function showConfig(ctx: CommandContext, c: FalconConfig): void {
   if (ctx.out.json) return printJson(ctx.out, configJson(c));
@@ -22,7 +22,7 @@ function showConfig(ctx: CommandContext, c: FalconConfig): void {
   ]);
 }
 
-function noArgs(args: ParsedArgs): void {
+function noArgs(args: Parsed): void {
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
 }
 
@@ -67,9 +67,15 @@ export const disable: Command = {
 const MODES: readonly Mode[] = ['stage', 'paper'];
 const POLICIES: readonly Policy[] = ['static', 'balanced'];
 
+/** The keys `set` takes, in help's order, and the values completion offers (none: free text). */
+export const SET_KEYS: ReadonlyArray<{ readonly key: string; readonly values?: readonly string[] }> = [
+  { key: 'cpus' }, { key: 'mode', values: MODES }, { key: 'policy', values: POLICIES }, { key: 'threshold' },
+  { key: 'hysteresis' }, { key: 'interval' }, { key: 'queue-limit' },
+];
+
 /** Builds a ConfigChange from `key value` pairs; every pair is checked before anything is sent. */
 export function parseSetArgs(words: readonly string[]): ConfigChange {
-  if (words.length === 0) throw new UsageError('set needs a key and a value (see falconctl set --help)');
+  if (words.length === 0) throw new UsageError('set needs a key and a value');
   const change: ConfigChange = {};
   for (let i = 0; i < words.length; i += 2) {
     const key = words[i] as string;
@@ -77,15 +83,13 @@ export function parseSetArgs(words: readonly string[]): ConfigChange {
     if (value === undefined) throw new UsageError(`set ${key} needs a value`);
     switch (key) {
       case 'cpus':
-        change.cpus = parseCpuList(value);
+        change.cpus = parseCpus(value, 'cpus');
         break;
       case 'mode':
-        if (!MODES.includes(value as Mode)) throw new UsageError(`mode must be stage or paper, got "${value}"`);
-        change.mode = value as Mode;
+        change.mode = parseChoice(value, 'mode', MODES);
         break;
       case 'policy':
-        if (!POLICIES.includes(value as Policy)) throw new UsageError(`policy must be static or balanced, got "${value}"`);
-        change.policy = value as Policy;
+        change.policy = parseChoice(value, 'policy', POLICIES);
         break;
       case 'threshold':
         change.threshold = parseUint(value.replace(/%$/, ''), 'threshold');
@@ -100,7 +104,7 @@ export function parseSetArgs(words: readonly string[]): ConfigChange {
         change.queueLimit = parseUint(value, 'queue-limit');
         break;
       default:
-        throw new UsageError(`unknown setting "${key}" (cpus, mode, policy, threshold, hysteresis, interval, queue-limit)`);
+        throw new UsageError(`unknown setting "${key}" (${SET_KEYS.map((k) => k.key).join(', ')})`);
     }
   }
   return change;
@@ -113,6 +117,7 @@ export const set: Command = {
   usage: 'set cpus <list> | mode <stage|paper> | policy <static|balanced> | threshold <pct>\n              | hysteresis <pct> | interval <ms> | queue-limit <n>',
   help: `Several pairs may be given; they are applied together or not at all.\nRanges: ${rangesText([['threshold', 'threshold'], ['hysteresis', 'hysteresis'], ['interval', 'interval-ms'], ['queue-limit', 'queue-limit']])}\n(interval: a multiple of the tick).`,
   options: [],
+  operands: 'set',
   check: (args) => {
     parseSetArgs(args.positionals);
   },

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Attachment, AttachOptions, Falcon, FalconConfig } from '../api/types';
 import { netnsPath } from '../transport/netns';
-import { optionValue, ParsedArgs, UsageError } from './args';
+import { hasOption, Parsed, stringOption as optionValue, UsageError } from '../args/parse';
 import type { Command, CommandContext } from './command';
 import {
   AttachStatement, ConfigFile, deviceText, fileOrder, formatConfigFile, keyOfAttribute, netnsKey, parseConfigFile,
@@ -42,9 +42,9 @@ interface LoadedFile {
 
 // check() reads and parses the file (so a bad file never needs the module,
 // and stdin is read once); run() takes the result from here.
-const loadedFiles = new WeakMap<ParsedArgs, LoadedFile>();
+const loadedFiles = new WeakMap<Parsed, LoadedFile>();
 
-function loadFile(args: ParsedArgs): LoadedFile {
+function loadFile(args: Parsed): LoadedFile {
   const cached = loadedFiles.get(args);
   if (cached) return cached;
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -208,11 +208,13 @@ export const apply: Command = {
     '-> detached and attached again as the file says; device or namespace missing, or refused ->',
     '"<file>:<line>: <why>" on stderr, and the other lines still apply. Exit 0 when every line applied,',
     '2 when some did not. Attached devices the file does not name are left alone, unless --prune.',
-    '  -f, --file <file>  the file; "-" reads stdin',
-    '  --missing-ok       a device or namespace that does not exist (yet) is skipped, not a failure',
-    '  --prune            also detach attached devices the file does not name',
+    '(falconctl --batch runs any falconctl commands from a file, one session; apply is declarative.)',
   ].join('\n'),
-  options: [{ name: 'file', short: 'f', value: true }, { name: 'missing-ok', value: false }, { name: 'prune', value: false }],
+  options: [
+    { name: 'file', short: 'f', value: true, valueName: '<file>', complete: 'file', description: 'the file; "-" reads stdin' },
+    { name: 'missing-ok', value: false, description: 'a device or namespace that does not exist (yet) is skipped, not a failure' },
+    { name: 'prune', value: false, description: 'also detach attached devices the file does not name' },
+  ],
   check(args) {
     loadFile(args);
   },
@@ -256,7 +258,7 @@ export const apply: Command = {
     for (const line of file.attachments) {
       const existing = before.find((a) => !claimed.has(a) && a.ifname === line.ifname && sameNamespace(falcon, line, a));
       if (existing) claimed.add(existing);
-      const o = await applyLine(falcon, line, existing, ctx.args.options.has('missing-ok'));
+      const o = await applyLine(falcon, line, existing, hasOption(ctx.args, 'missing-ok'));
       outcomes.push(o);
       const where = `${name}:${o.line}: ${deviceText(line.ifname, line.netns)}`;
       if (o.result === 'error') complain(`${where}: ${o.error?.message ?? 'failed'}`);
@@ -266,7 +268,7 @@ export const apply: Command = {
 
     // --prune: what the file does not name goes.
     const detached: Array<{ ifname: string; netns: string | null; error: { code: string; message: string } | null }> = [];
-    if (ctx.args.options.has('prune')) {
+    if (hasOption(ctx.args, 'prune')) {
       for (const a of before) {
         if (claimed.has(a)) continue;
         let error: { code: string; message: string } | null = null;
@@ -317,10 +319,10 @@ export const show: Command = {
     'restores them. An attachment whose namespace has no name (only /proc/<pid>/ns/net) is written',
     'commented out: nothing could name it later. With -j: {"config": ..., "attachments": [...]}.',
   ].join('\n'),
-  options: [{ name: 'config', value: false }],
+  options: [{ name: 'config', value: false, description: 'the configuration and attachments as apply -f takes them (the only view so far)' }],
   check(args) {
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-    if (!args.options.has('config')) throw new UsageError('show needs --config (the only view so far)');
+    if (!hasOption(args, 'config')) throw new UsageError('show needs --config (the only view so far)');
   },
   async run(ctx: CommandContext) {
     const config = await ctx.falcon.getConfig();

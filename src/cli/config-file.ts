@@ -14,7 +14,7 @@
 // interval that is not a multiple of the tick) is the kernel's to refuse.
 import { formatCpuList, parseCpuList } from '../api/cpuset';
 import type { Attachment, ConfigChange, FalconConfig, Mode, Policy } from '../api/types';
-import { parseArgs, ParsedArgs, parseUint } from './args';
+import { parseArgs, parseInteger, Parsed, stringOption } from '../args/parse';
 import { rangeOf } from './ranges';
 
 /** The keys a `set` line takes, in the order `show --config` writes them. */
@@ -70,7 +70,7 @@ function messageOf(err: unknown): string {
 function uintIn(text: string, what: string, { min, max }: { min: number; max: number }): number {
   let value: number;
   try {
-    value = parseUint(text, what, Number.MAX_SAFE_INTEGER);
+    value = parseInteger(text, what, { hex: true });
   } catch (err) {
     throw new ValueError(messageOf(err));
   }
@@ -132,7 +132,7 @@ const ATTACH_OPTIONS = [
 ] as const;
 
 function attachStatement(line: number, words: readonly string[]): AttachStatement {
-  let parsed: ParsedArgs;
+  let parsed: Parsed;
   try {
     parsed = parseArgs(words, ATTACH_OPTIONS);
   } catch (err) {
@@ -141,16 +141,16 @@ function attachStatement(line: number, words: readonly string[]): AttachStatemen
   if (parsed.positionals.length !== 1) throw new ValueError('attach needs exactly one <ifname>');
   const ifname = parsed.positionals[0] as string;
   if (ifname.length > 15 || ifname.includes('/')) throw new ValueError(`"${ifname}" is not a device name (at most 15 characters, no "/")`);
-  const netns = parsed.options.get('netns');
-  const cpus = parsed.options.get('cpus');
-  const stage = parsed.options.get('stage');
+  const netns = stringOption(parsed, 'netns');
+  const cpus = stringOption(parsed, 'cpus');
+  const stage = stringOption(parsed, 'stage');
   if (netns === '') throw new ValueError('--netns needs a namespace name or path');
   return {
     line,
     ifname,
-    ...(typeof netns === 'string' ? { netns } : {}),
-    ...(typeof cpus === 'string' ? { cpus: cpuSet(cpus, '--cpus') } : {}),
-    ...(typeof stage === 'string' ? { stage: uintIn(stage, 'stage', rangeOf('stage')) } : {}),
+    ...(netns !== undefined ? { netns } : {}),
+    ...(cpus !== undefined ? { cpus: cpuSet(cpus, '--cpus') } : {}),
+    ...(stage !== undefined ? { stage: uintIn(stage, 'stage', rangeOf('stage')) } : {}),
   };
 }
 

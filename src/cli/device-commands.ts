@@ -1,16 +1,14 @@
 // falconctl attach | detach | devices | pick
-import { parseCpuList } from '../api/cpuset';
 import type { DeviceRef } from '../api/types';
-import { optionValue, parseUint, ParsedArgs, UsageError } from './args';
+import { parseCpus, Parsed, stringOption as optionValue, UsageError } from '../args/parse';
 import type { Command } from './command';
 import { attachmentJson, cpuText, netnsText, pickJson } from './format';
 import { printJson, printPairs, printTable } from './output';
+import { ifnameArg, NETNS, parseUint } from './values';
 
-const NETNS = { name: 'netns', value: true } as const;
-
-function oneDevice(args: ParsedArgs, verb: string): DeviceRef {
+function oneDevice(args: Parsed, verb: string): DeviceRef {
   if (args.positionals.length !== 1) throw new UsageError(`${verb} needs exactly one <ifname>`);
-  const ref: DeviceRef = { ifname: args.positionals[0] as string };
+  const ref: DeviceRef = { ifname: ifnameArg(args.positionals[0] as string) };
   const netns = optionValue(args, 'netns');
   if (netns !== undefined) ref.netns = netns;
   return ref;
@@ -22,11 +20,16 @@ export const attach: Command = {
   summary: 'steer a device',
   usage: 'attach <ifname> [--netns <name|path>] [--cpus <list>] [--stage <n>]',
   help: 'Without --cpus the device uses the global set; without --stage it gets the lowest stage\nnumber not in use (attach in path order: NIC, VXLAN, container).',
-  options: [NETNS, { name: 'cpus', value: true }, { name: 'stage', value: true }],
+  options: [
+    NETNS,
+    { name: 'cpus', value: true, valueName: '<list>', complete: 'cpu', description: 'its own CPU set, e.g. 1-3,6 (default: the global set)' },
+    { name: 'stage', value: true, valueName: '<n>', description: 'its stage number (default: the lowest one not in use)' },
+  ],
+  operands: 'ifname',
   check(args) {
     oneDevice(args, 'attach');
     const cpus = optionValue(args, 'cpus');
-    if (cpus !== undefined) parseCpuList(cpus);
+    if (cpus !== undefined) parseCpus(cpus, '--cpus');
     const stage = optionValue(args, 'stage');
     if (stage !== undefined) parseUint(stage, 'stage');
   },
@@ -35,7 +38,7 @@ export const attach: Command = {
     const stage = optionValue(ctx.args, 'stage');
     const a = await ctx.falcon.attach({
       ...oneDevice(ctx.args, 'attach'),
-      ...(cpus !== undefined ? { cpus: parseCpuList(cpus) } : {}),
+      ...(cpus !== undefined ? { cpus: parseCpus(cpus, '--cpus') } : {}),
       ...(stage !== undefined ? { stage: parseUint(stage, 'stage') } : {}),
     });
     if (ctx.out.json) return printJson(ctx.out, attachmentJson(a));
@@ -49,6 +52,7 @@ export const detach: Command = {
   summary: 'stop steering a device',
   usage: 'detach <ifname> [--netns <name|path>]',
   options: [NETNS],
+  operands: 'ifname',
   check: (args) => {
     oneDevice(args, 'detach');
   },
@@ -82,10 +86,16 @@ export const pick: Command = {
   name: 'pick',
   summary: 'explain where a flow goes',
   usage: 'pick --dev <ifname> [--netns <name|path>] --hash <u32>',
-  options: [{ name: 'dev', value: true }, NETNS, { name: 'hash', value: true }],
+  options: [
+    { name: 'dev', value: true, valueName: '<ifname>', complete: 'ifname', description: 'the attached device the packet arrives on' },
+    NETNS,
+    { name: 'hash', value: true, valueName: '<u32>', description: "the flow's hash (skb->hash), decimal or 0x hex" },
+  ],
   check(args) {
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-    if (optionValue(args, 'dev') === undefined) throw new UsageError('pick needs --dev <ifname>');
+    const dev = optionValue(args, 'dev');
+    if (dev === undefined) throw new UsageError('pick needs --dev <ifname>');
+    ifnameArg(dev);
     const hash = optionValue(args, 'hash');
     if (hash === undefined) throw new UsageError('pick needs --hash <u32>');
     parseUint(hash, 'hash');

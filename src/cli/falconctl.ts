@@ -2,20 +2,23 @@
 // falconctl: the shell front end of the Falcon SDK. The subcommand table
 // below is the whole entry point; each command lives in its group's file.
 // Exit 0 on success, 1 on a usage error, 2 when the kernel (or the mock)
-// refused, or the module is not there. Never a stack trace, never a silent
-// fall back to the mock.
+// refused, the module is not there, or stdout cannot be written. Never a
+// stack trace, never a silent fall back to the mock. Help never acts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MODULE_NOT_LOADED_MESSAGE, openFalcon } from '../index';
 import type { Falcon } from '../api/types';
-import { parseArgs, UsageError } from './args';
-import type { Command } from './command';
+import { hasOption, helpRequested, parseArgs, Parsed, splitAtPositional, stringOption, UsageError } from '../args/parse';
+import { splitLine } from './batch';
+import type { CliOption, Command } from './command';
 import * as config from './config-commands';
 import * as configFile from './config-file-commands';
 import * as devices from './device-commands';
+import { explain, failureOf } from './errors';
+import { commandHelp, mainHelp } from './help';
 import { gatherLoadFacts, loadHint } from './load-hint';
 import * as stats from './stats-commands';
-import { CliFailure, Output, printError, processOutput } from './output';
+import { Location, Output, printError, processOutput, stdoutFailure } from './output';
 
 /** Every subcommand, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -24,14 +27,23 @@ export const COMMANDS: readonly Command[] = [
   stats.pin, stats.unpin, configFile.apply, configFile.show,
 ];
 
-const GLOBAL_OPTIONS = [
-  { name: 'json', short: 'j', value: false },
-  { name: 'pretty', short: 'p', value: false },
-  { name: 'mock', value: false },
-  { name: 'help', short: 'h', value: false },
-  { name: 'version', short: 'V', value: false },
-] as const;
-
+/** The options before the command. */
+export const GLOBAL_OPTIONS: readonly CliOption[] = [
+  { name: 'json', short: 'j', value: false, description: 'JSON output (stable keys); errors as {"error": {...}} on stdout' },
+  { name: 'pretty', short: 'p', value: false, description: 'indent JSON' },
+  {
+    name: 'mock', value: false,
+    description: 'talk to the TypeScript model of the module instead of falcon.ko: a fresh 4-CPU host with the testbed '
+      + 'overlay (h1, h2, h1c1, h2c1) each time falconctl runs; --batch runs several commands on one',
+  },
+  {
+    name: 'batch', short: 'b', value: true, valueName: '<file|->', complete: 'file',
+    description: 'run the falconctl commands in <file> ("-": stdin), one a line, in one session',
+  },
+  { name: 'force', value: false, description: 'with --batch: go on after a failing line, and exit with the worst status' },
+  { name: 'help', short: 'h', value: false, description: 'this help; falconctl help COMMAND (or COMMAND help, COMMAND --help) for a command' },
+  { name: 'version', short: 'V', value: false, description: 'print the version' },
+];
 
 function version(): string {
   try {
@@ -40,41 +52,6 @@ function version(): string {
   } catch {
     return 'unknown';
   }
-}
-
-function mainHelp(): string {
-  const lines = [
-    'Usage: falconctl [-j|--json] [-p|--pretty] [--mock] COMMAND [ARGS]',
-    '       falconctl COMMAND --help | --help | --version',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`),
-    '',
-    'Options:',
-    '  -j, --json     JSON output (stable keys); errors as {"error": {...}} on stdout',
-    '  -p, --pretty   indent JSON',
-    '      --mock     talk to the TypeScript model of the module (a fresh 4-CPU host with the',
-    '                 testbed overlay: h1, h2, h1c1, h2c1) instead of falcon.ko',
-    '  -h, --help     this help; COMMAND --help for a command',
-    '  -V, --version  print the version',
-    '',
-    'Exit status: 0 success, 1 usage error, 2 refused by the kernel (or module not loaded).',
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-function commandHelp(c: Command): string {
-  const options = ['  -h, --help  this help', ...c.options.map((o) => `  --${o.name}${o.value ? ' <value>' : ''}`)];
-  return `Usage: falconctl ${c.usage}\n\n${c.summary}.\n${c.help ? `\n${c.help}\n` : ''}\nOptions:\n${options.join('\n')}\n`;
-}
-
-function failureOf(err: unknown): CliFailure {
-  const e = err as { code?: unknown; message?: unknown; attribute?: unknown };
-  return {
-    code: typeof e.code === 'string' ? e.code : 'EIO',
-    message: typeof e.message === 'string' ? e.message : String(err),
-    attribute: typeof e.attribute === 'string' ? e.attribute : undefined,
-  };
 }
 
 /**
@@ -93,66 +70,179 @@ async function open(mock: boolean): Promise<Falcon> {
   }
 }
 
+/** One falconctl run: where it prints, and the Falcon its commands share (opened on first use). */
+class Session {
+  private falcon: Falcon | undefined;
+
+  constructor(readonly out: Output, private readonly mock: boolean) {}
+
+  async get(): Promise<Falcon> {
+    this.falcon ??= await open(this.mock);
+    return this.falcon;
+  }
+
+  async close(): Promise<void> {
+    const falcon = this.falcon;
+    this.falcon = undefined;
+    await falcon?.close();
+  }
+}
+
+/** What a dispatch got to before it failed: the command (for the hint) and its arguments (for the message). */
+interface Progress {
+  command?: Command;
+  args?: Parsed;
+}
+
+function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/**
+ * Runs one command line, `COMMAND [ARGS]` (what follows the global
+ * options, or a batch line). `help`, `COMMAND help`, -h or --help anywhere
+ * before `--` print help and do nothing else; `helpAsked` is a global -h.
+ */
+async function dispatch(words: readonly string[], session: Session, progress: Progress, helpAsked: boolean): Promise<void> {
+  const [name, ...args] = words;
+  const out = session.out;
+  if (name === undefined || (name.startsWith('-') && helpRequested([name], []))) {
+    out.write(mainHelp(COMMANDS, GLOBAL_OPTIONS));
+    return;
+  }
+  if (name === 'help') {
+    if (args.length > 1) throw new UsageError(`help takes at most one command, got "${args[1] as string}"`);
+    const topic = args[0];
+    if (topic === undefined) {
+      out.write(mainHelp(COMMANDS, GLOBAL_OPTIONS));
+      return;
+    }
+    const command = findCommand(topic);
+    if (!command) throw new UsageError(`unknown command "${topic}"`);
+    out.write(commandHelp(command));
+    return;
+  }
+  const command = findCommand(name);
+  if (!command) throw new UsageError(`unknown command "${name}"`);
+  progress.command = command;
+  if (helpAsked || args[0] === 'help' || helpRequested(args, command.options)) {
+    out.write(commandHelp(command));
+    return;
+  }
+  const parsed = parseArgs(args, command.options);
+  progress.args = parsed;
+  try {
+    command.check?.(parsed);
+  } catch (err) {
+    throw err instanceof UsageError ? err : new UsageError(failureOf(err).message);
+  }
+  await command.run({ falcon: await session.get(), out, args: parsed });
+}
+
+/** The exit status a failure of dispatch() means. */
+function statusOf(err: unknown): number {
+  if (err instanceof configFile.ExitStatus) return err.status;
+  return err instanceof UsageError ? 1 : 2;
+}
+
+/** Reports a failure of dispatch() (a batch line's at its `at`); ExitStatus has been reported by its command. */
+function report(out: Output, err: unknown, progress: Progress, at?: Location): void {
+  if (err instanceof configFile.ExitStatus) {
+    if (at && !out.json) out.writeErr(`${at.file}:${at.line}: ${err.message}\n`);
+    return;
+  }
+  if (err instanceof UsageError) {
+    printError(out, { code: 'EINVAL', message: err.message }, at);
+    if (!out.json && !at) out.writeErr(`Try 'falconctl ${progress.command ? `${progress.command.name} ` : ''}--help'.\n`);
+    return;
+  }
+  printError(out, explain(failureOf(err), progress.args ? stringOption(progress.args, 'netns') : undefined), at);
+}
+
+/** --batch: every line of the file in one session; stops at the first failure unless `force`. */
+async function runBatch(file: string, force: boolean, session: Session): Promise<number> {
+  const name = file === '-' ? '<stdin>' : file;
+  let text: string;
+  try {
+    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${name}: ${failureOf(err).code}`);
+  }
+  let worst = 0;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const at = { file: name, line: i + 1 };
+    const progress: Progress = {};
+    try {
+      const words = splitLine(lines[i] as string);
+      if (words.length === 0) continue;
+      await dispatch(words, session, progress, false);
+    } catch (err) {
+      report(session.out, err, progress, at);
+      worst = Math.max(worst, statusOf(err));
+      if (!force) break;
+    }
+  }
+  return worst;
+}
+
 /** Runs falconctl with argv (without node and script) and returns the exit status. */
 export async function main(argv: readonly string[], out?: Output): Promise<number> {
   // Global options come before the command (as with ip); the rest belongs to it.
-  const firstWord = argv.findIndex((a) => !a.startsWith('-'));
-  const globalPart = firstWord < 0 ? argv : argv.slice(0, firstWord);
-  const rest = firstWord < 0 ? [] : argv.slice(firstWord);
-  let output = out ?? processOutput(argv.includes('-j') || argv.includes('--json'), false);
-  let command: Command | undefined;
+  const { options: globalWords, rest } = splitAtPositional(argv, GLOBAL_OPTIONS);
+  let globals: Parsed | undefined;
+  let globalError: unknown;
   try {
-    const globals = parseArgs(globalPart, GLOBAL_OPTIONS);
-    output = out ?? processOutput(globals.options.has('json'), globals.options.has('pretty'));
-    if (globals.options.has('version')) {
-      output.write(`falconctl ${version()}\n`);
-      return 0;
-    }
-    const [name, ...args] = rest;
-    if (name === undefined || name === 'help') {
-      const topic = name === 'help' ? COMMANDS.find((c) => c.name === args[0]) : undefined;
-      if (name === undefined && !globals.options.has('help')) {
-        output.writeErr(mainHelp());
-        return 1;
-      }
-      output.write(topic ? commandHelp(topic) : mainHelp());
-      return 0;
-    }
-    command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}" (try falconctl --help)`);
-    if (args.includes('--help') || args.includes('-h')) {
-      output.write(commandHelp(command));
-      return 0;
-    }
-    const parsed = parseArgs(args, [...command.options]);
-    try {
-      command.check?.(parsed);
-    } catch (err) {
-      throw err instanceof UsageError ? err : new UsageError(failureOf(err).message);
-    }
-    const falcon = await open(globals.options.has('mock'));
-    try {
-      await command.run({ falcon, out: output, args: parsed });
-    } finally {
-      await falcon.close();
-    }
-    return 0;
+    globals = parseArgs(globalWords, GLOBAL_OPTIONS);
   } catch (err) {
-    if (err instanceof configFile.ExitStatus) return err.status;
-    if (err instanceof UsageError) {
-      printError(output, { code: 'EINVAL', message: err.message });
-      if (!output.json) output.writeErr(`Try 'falconctl ${command ? `${command.name} ` : ''}--help'.\n`);
-      return 1;
-    }
-    printError(output, failureOf(err));
-    return 2;
+    globalError = err;
   }
+  const flag = (name: string): boolean => (globals ? hasOption(globals, name) : globalWords.some((w) => w === `--${name}`));
+  const output = out ?? processOutput(flag('json') || globalWords.includes('-j'), flag('pretty'));
+  const session = new Session(output, flag('mock'));
+  const progress: Progress = {};
+  let status: number;
+  try {
+    const helpAsked = helpRequested(globalWords, GLOBAL_OPTIONS);
+    if (helpAsked || (rest[0] !== undefined && findCommand(rest[0]) !== undefined && helpRequested(rest.slice(1), findCommand(rest[0])?.options ?? []))) {
+      // Help wins over everything else on the line, mistakes included.
+      await dispatch(rest, session, progress, helpAsked);
+      status = 0;
+    } else if (globalError !== undefined || globals === undefined) {
+      throw globalError;
+    } else if (hasOption(globals, 'version')) {
+      output.write(`falconctl ${version()}\n`);
+      status = 0;
+    } else if (hasOption(globals, 'batch')) {
+      if (rest.length) throw new UsageError(`--batch takes no command (the commands are in the file), got "${rest[0] as string}"`);
+      status = await runBatch(stringOption(globals, 'batch') as string, hasOption(globals, 'force'), session);
+    } else if (hasOption(globals, 'force')) {
+      throw new UsageError('--force goes with --batch');
+    } else if (rest.length === 0) {
+      output.writeErr(mainHelp(COMMANDS, GLOBAL_OPTIONS));
+      status = 1;
+    } else {
+      await dispatch(rest, session, progress, false);
+      status = 0;
+    }
+  } catch (err) {
+    report(output, err, progress);
+    status = statusOf(err);
+  } finally {
+    try {
+      await session.close();
+    } catch {
+      /* the answer is out; closing cannot change it */
+    }
+  }
+  return output.failure?.() !== undefined ? Math.max(status, 2) : status;
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
-      process.exitCode = code;
+      // stdout may fail after main is done (the write was queued): output.ts then sets 2 itself.
+      process.exitCode = stdoutFailure() !== undefined ? Math.max(code, 2) : code;
     },
     (err: unknown) => {
       process.stderr.write(`Error: ${String(err)}.\n`);

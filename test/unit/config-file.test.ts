@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openFalcon, MockFalcon } from '../../src/index';
 import type { Attachment, FalconConfig } from '../../src/api/types';
-import { parseArgs, UsageError } from '../../src/cli/args';
+import { parseArgs, UsageError } from '../../src/args/parse';
 import { apply, ExitStatus, show } from '../../src/cli/config-file-commands';
 import type { Command } from '../../src/cli/command';
 import { formatConfigFile, parseConfigFile, restorableNetns } from '../../src/cli/config-file';

@@ -61,7 +61,8 @@ describe('falconctl', function () {
   it('exits 2 on kernel errors, with the kernel message and the attribute', () => {
     const r = run('--mock', 'set', 'threshold', '101');
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, 'Error: integer out of range (attribute "threshold").\n');
+    // The kernel's ERANGE with the range its policy states (REQUEST_POLICIES), from the CLI.
+    assert.equal(r.stderr, 'Error: integer out of range: threshold must be 0-100 (attribute "threshold").\n');
     const j = run('-j', '--mock', 'attach', 'nosuch0');
     assert.equal(j.status, 2);
     assert.deepEqual(JSON.parse(j.stdout), { error: { code: 'ENODEV', message: 'no such device in that network namespace', attribute: 'ifname' } });
