@@ -178,15 +178,8 @@ export interface WatchStatsOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One CPU's counters per second between two samples. */
-export interface CpuRates {
-  readonly cpu: number;
-  readonly enqueued: number;
-  readonly processed: number;
-  readonly dropped: number;
-  readonly purged: number;
-  readonly kicks: number;
-}
+/** One CPU's counters per second between two samples (the cumulative counters of CpuStats). */
+export type CpuRates = Pick<CpuStats, 'cpu' | 'enqueued' | 'processed' | 'dropped' | 'purged' | 'kicks'>;
 
 /** One attachment's counters per second between two samples. */
 export interface DeviceRates {

@@ -17,6 +17,7 @@ import { ATTRIBUTE_SETS, MESSAGES, MessageKey } from '../../src/protocol/generat
 import { gateNext, place } from '../../src/mock/placement';
 import type { ConformanceBackend, UserCall, UserOutcome } from './backend';
 import { rng } from '../rng';
+import { rejectionOf } from '../rejection';
 
 /** One past the family's maxattr: the policy layer's "Unknown attribute type". */
 const PAST_MAXATTR = Math.max(...(ATTRIBUTE_SETS['falcon'] ?? []).map((a) => a.id)) + 1;
@@ -31,15 +32,7 @@ export const FIXTURE_NS_DEVS = ['fct0', 'fct9'] as const;
 /** Seed of the random pick cases (override with FALCON_CONFORMANCE_SEED). */
 export const DEFAULT_SEED = 0x0fa1c0;
 
-async function rejects(promise: Promise<unknown>): Promise<FalconError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof FalconError, `expected a FalconError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('the call succeeded');
-}
+const rejects = (promise: Promise<unknown>): Promise<FalconError> => rejectionOf(promise, FalconError);
 
 /** Asserts one of our own errors: its code and text from MESSAGES, and the attribute where given. */
 async function ours(promise: Promise<unknown>, key: MessageKey, attribute?: string): Promise<void> {

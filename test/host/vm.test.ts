@@ -16,26 +16,10 @@ import { Writable } from 'stream';
 import { projectRoot, runInVm, RunOptions, RunResult } from '../../src/testbed';
 import { builtModule, supportedKernels } from '../../src/testbed/kernel';
 import { which, QEMU_BINARY } from '../../src/testbed/qemu';
+import { prefixed } from '../prefixed-stream';
 
 const root = projectRoot();
 const SERIES = ['6.1', '6.12'] as const;
-
-/** Prefixes every line of a VM's console with its kernel, so two interleaved logs stay readable. */
-function prefixed(tag: string, to: NodeJS.WritableStream): Writable {
-  let partial = '';
-  return new Writable({
-    write(chunk: Buffer, _enc, done) {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) to.write(`[${tag}] ${l}\n`);
-      done();
-    },
-    final(done) {
-      if (partial !== '') to.write(`[${tag}] ${partial}\n`);
-      done();
-    },
-  });
-}
 
 function skipOrFail(ctx: Mocha.Context, why: string): void {
   if (process.env['CI']) throw new Error(`${why} under CI: run 'npm run setup' first`);

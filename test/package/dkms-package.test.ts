@@ -25,9 +25,9 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Writable } from 'stream';
 import { projectRoot, runInVm, RunResult } from '../../src/testbed';
 import { which, QEMU_BINARY } from '../../src/testbed/qemu';
+import { prefixed } from '../prefixed-stream';
 
 const root = projectRoot();
 const PKG = 'falcon-dkms';
@@ -201,23 +201,6 @@ function guardsOff(): void {
   guardsOn = false;
   process.removeListener('exit', onExit);
   for (const s of SIGNALS) process.removeListener(s, onSignal);
-}
-
-/** Prefixes every line with a tag, so two VMs' interleaved consoles stay readable. */
-function prefixed(tag: string, to: NodeJS.WritableStream): Writable {
-  let partial = '';
-  return new Writable({
-    write(chunk: Buffer, _enc, done) {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) to.write(`[${tag}] ${l}\n`);
-      done();
-    },
-    final(done) {
-      if (partial !== '') to.write(`[${tag}] ${partial}\n`);
-      done();
-    },
-  });
 }
 
 /**

@@ -7,6 +7,7 @@ import { DUMP_RETRIES, FalconClient } from '../../src/client/falcon-client';
 import { AttrMap, decodeAttrs, decodeGenl, encodeAttrs, encodeGenl } from '../../src/protocol/codec';
 import { OpName, OPERATIONS } from '../../src/protocol/generated';
 import { GenlReplies, GenlTransport, NetlinkRequestError, RequestOptions } from '../../src/transport/types';
+import { rejectionOf } from '../rejection';
 
 type Answer = (payload: Buffer, options: RequestOptions) => GenlReplies | Promise<GenlReplies>;
 
@@ -55,15 +56,7 @@ const config: AttrMap = {
   'tick-ms': 4,
 };
 
-async function failure(promise: Promise<unknown>): Promise<FalconError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof FalconError, String(error));
-    return error;
-  }
-  assert.fail('expected a FalconError');
-}
+const failure = (promise: Promise<unknown>): Promise<FalconError> => rejectionOf(promise, FalconError);
 
 describe('FalconClient', () => {
   it('decodes the configuration', async () => {

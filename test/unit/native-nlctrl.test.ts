@@ -9,18 +9,11 @@ import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
 import { GenlSocket, NativeGenlTransport } from '../../src/transport/native';
 import { GENL_ID_CTRL, encodeGetFamily } from '../../src/transport/nlctrl';
 import { NetlinkRequestError } from '../../src/transport/types';
+import { rejectionOf } from '../rejection';
 
 const root = join(__dirname, '..', '..', '..');
 
-async function rejection(promise: Promise<unknown>): Promise<NetlinkRequestError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof NetlinkRequestError, String(error));
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>): Promise<NetlinkRequestError> => rejectionOf(promise, NetlinkRequestError);
 
 describe('native Generic Netlink transport (nlctrl)', function () {
   let socket: GenlSocket;

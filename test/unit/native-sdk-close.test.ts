@@ -9,26 +9,11 @@ import { FalconClient } from '../../src/client/falcon-client';
 import { NativeGenlTransport } from '../../src/transport/native';
 import { encodeGetFamily } from '../../src/transport/nlctrl';
 import { NetlinkRequestError } from '../../src/transport/types';
+import { rejectionOf } from '../rejection';
 
-async function rejection(promise: Promise<unknown>): Promise<NetlinkRequestError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof NetlinkRequestError, String(error));
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>): Promise<NetlinkRequestError> => rejectionOf(promise, NetlinkRequestError);
 
-async function refused(promise: Promise<unknown>): Promise<FalconError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof FalconError, String(error));
-    return error;
-  }
-  assert.fail('expected a FalconError');
-}
+const refused = (promise: Promise<unknown>): Promise<FalconError> => rejectionOf(promise, FalconError);
 
 describe('kernel backend close and abort (native transport on nlctrl)', () => {
   it('the transport rejects requests pending at close with ECANCELED, later ones with EBADF (as the mock transport)', async () => {

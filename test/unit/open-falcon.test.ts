@@ -10,6 +10,7 @@ import { encodeAttrs, encodeGenl } from '../../src/protocol/codec';
 import { GenlSocket } from '../../src/transport/native';
 import type { FamilyInfo } from '../../src/transport/nlctrl';
 import { NetlinkRequestError } from '../../src/transport/types';
+import { rejectionOf } from '../rejection';
 
 async function moduleLoaded(): Promise<boolean> {
   const socket = GenlSocket.open();
@@ -47,15 +48,7 @@ class FakeSocket {
 
 const nack = (code: string, errno: number) => () => Promise.reject(new NetlinkRequestError({ errno, code }));
 
-async function refusal(promise: Promise<unknown>): Promise<FalconError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof FalconError, String(error));
-    return error;
-  }
-  assert.fail('expected a FalconError');
-}
+const refusal = (promise: Promise<unknown>): Promise<FalconError> => rejectionOf(promise, FalconError);
 
 describe('openFalcon', () => {
   let loaded = false;
