@@ -181,19 +181,11 @@ export interface WatchStatsOptions {
 /** One CPU's counters per second between two samples (the cumulative counters of CpuStats). */
 export type CpuRates = Pick<CpuStats, 'cpu' | 'enqueued' | 'processed' | 'dropped' | 'purged' | 'kicks'>;
 
-/** One attachment's counters per second between two samples. */
-export interface DeviceRates {
-  readonly ifindex: number;
-  readonly ifname: string;
-  readonly netnsCookie: number;
-  readonly netns?: string;
-  readonly seen: number;
-  readonly steered: number;
-  readonly local: number;
-  readonly gated: number;
-  readonly second: number;
-  readonly dropped: number;
-}
+/** One attachment's counters per second between two samples (its identity, and DeviceStats' cumulative counters). */
+export type DeviceRates = Pick<
+  DeviceStats,
+  'ifindex' | 'ifname' | 'netnsCookie' | 'netns' | 'seen' | 'steered' | 'local' | 'gated' | 'second' | 'dropped'
+>;
 
 /**
  * Rates between two samples, per second of measured time. A counter that
