@@ -61,7 +61,7 @@ const UNIT_LINKS = [
   '/var/lib/systemd/deb-systemd-helper-masked/falcon.service',
 ];
 /** Every path falconctl installs or its scripts make: none may exist before the test or after the purge. */
-const CTL_PATHS = [CTL_ROOT, CTL_BIN, UNIT, DEFAULTS, CONF_DIR, `/usr/share/doc/${CTL_PKG}`, '/usr/share/man/man1/falconctl.1.gz', ...UNIT_LINKS];
+const CTL_PATHS = [CTL_ROOT, CTL_BIN, UNIT, DEFAULTS, CONF_DIR, `/usr/share/doc/${CTL_PKG}`, '/usr/share/man/man8/falconctl.8.gz', '/usr/share/bash-completion/completions/falconctl', ...UNIT_LINKS];
 
 /** Exists, as a link too (a dangling enable link counts). */
 function present(p: string): boolean {
@@ -383,7 +383,7 @@ describe(`Debian packages ${PKG} (dkms) and ${CTL_PKG}, installed on this host`,
       `${CTL_ROOT}/package.json`, `${CTL_ROOT}/dist/src/cli/falconctl.js`, `${CTL_ROOT}/dist/src/index.js`,
       `${CTL_ROOT}/dist/src/transport/native.js`, `${CTL_ROOT}/node_modules/bindings/bindings.js`,
       `${CTL_ROOT}/node_modules/file-uri-to-path/index.js`, `${CTL_ROOT}/build/Release/falcon_genl.node`,
-      `${CTL_ROOT}/falconctl-run`, CTL_BIN, UNIT, DEFAULTS, CONF_DIR, '/usr/share/man/man1/falconctl.1.gz',
+      `${CTL_ROOT}/falconctl-run`, CTL_BIN, UNIT, DEFAULTS, CONF_DIR, '/usr/share/man/man8/falconctl.8.gz', '/usr/share/bash-completion/completions/falconctl',
       `/usr/share/doc/${CTL_PKG}/copyright`, `/usr/share/doc/${CTL_PKG}/changelog.gz`,
     ]) assert.ok(entries.has(p), `${p} in the package`);
     const paths = [...entries.keys()];
