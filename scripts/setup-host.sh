@@ -28,6 +28,11 @@ PACKAGES=(
   python3             # node-gyp
   xz-utils zstd       # compressed kernel modules
   dkms                # the falcon-dkms package's test (test/package)
+  clang llvm libbpf-dev bpftool # the profiler's CO-RE eBPF objects and their loader
+  bpftrace linux-perf # independent checks of the profiler, falcon.ko's tracepoints
+  nginx-light wrk     # the experiment's web scenario
+  memcached           # the experiment's cache scenario
+  tmux                # drives falconctl top in a terminal (host test)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

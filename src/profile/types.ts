@@ -1,0 +1,86 @@
+// The stage profile: where a host's receive time goes, per CPU and per device
+// stage. Its keys are those of `falconctl profile -j` (snake_case, as the JSON
+// is what scripts and the experiment store), so one shape serves the SDK, the
+// CLI and results.json. docs/profiler.md defines every figure.
+
+/** One device's receive stage on one CPU during the profile. */
+export interface StageProfile {
+  readonly ifname: string;
+  readonly ifindex: number;
+  /** The namespace's name where one is known (ip netns), else null. */
+  readonly netns: string | null;
+  /** The namespace's cookie (unique per boot). */
+  readonly netns_cookie: number;
+  /** Packets whose stage for this device ran on this CPU (each counted once). */
+  readonly packets: number;
+  /** Time spent in this device's stage on this CPU (docs/profiler.md). */
+  readonly ns: number;
+}
+
+/** One CPU's receive work during the profile. */
+export interface CpuProfile {
+  readonly cpu: number;
+  /** NET_RX softirq runs on this CPU. */
+  readonly net_rx_count: number;
+  /** Time inside NET_RX softirq on this CPU (irq:softirq_entry to _exit). */
+  readonly net_rx_ns: number;
+  /** Stages that ran here, busiest first. */
+  readonly stages: readonly StageProfile[];
+}
+
+/** One bucket of a log2 histogram: count of waits with le_ns/2 < wait <= le_ns. */
+export interface HistogramBucket {
+  readonly le_ns: number;
+  readonly count: number;
+}
+
+/** Falcon's queue wait (steered to reinjected) on one target CPU. */
+export interface QueueWaitProfile {
+  readonly cpu: number;
+  readonly count: number;
+  readonly buckets: readonly HistogramBucket[];
+}
+
+/** One flow's share of a device stage. */
+export interface FlowStageProfile {
+  readonly ifname: string;
+  readonly netns: string | null;
+  readonly cpu: number;
+  readonly packets: number;
+  readonly ns_per_packet: number;
+}
+
+/** One of the busiest flows, by its inner 5-tuple. */
+export interface FlowProfile {
+  readonly proto: 'tcp' | 'udp' | 'other';
+  readonly src: string;
+  readonly sport: number;
+  readonly dst: string;
+  readonly dport: number;
+  readonly packets: number;
+  readonly stages: readonly FlowStageProfile[];
+}
+
+/** A whole profile. */
+export interface Profile {
+  readonly duration_ms: number;
+  /** 'kernel' (eBPF) or 'mock' (the mock's cost model). */
+  readonly source: 'kernel' | 'mock';
+  /** Whether falcon.ko was loaded (its steering and queue figures are present). */
+  readonly falcon: boolean;
+  readonly cpus: readonly CpuProfile[];
+  /** Empty without falcon.ko. */
+  readonly queue_wait: readonly QueueWaitProfile[];
+  readonly top_flows: readonly FlowProfile[];
+}
+
+/** What to profile. */
+export interface ProfileOptions {
+  /** How long to measure (default 1000). */
+  readonly durationMs?: number;
+  /** Only these devices' stages (default: every device). */
+  readonly devices?: readonly { readonly ifname: string; readonly netns?: string }[];
+  /** How many flows to report (default 10; 0 for none). */
+  readonly topFlows?: number;
+  readonly signal?: AbortSignal;
+}
