@@ -437,7 +437,7 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 	fd = falcon_dev_find(dev);
 	attached = fd;
 	if (fd)
-		falcon_detach(fd, true);
+		falcon_detach_notify(fd, FALCON_DETACH_REASON_UNREGISTERED);
 	queued_earlier = falcon_detached_find(dev);
 	falcon_detached_forget(dev);
 	if (queued_earlier) {
