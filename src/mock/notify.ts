@@ -38,7 +38,14 @@ export class MockNotifier {
     if (MCAST_GROUPS[group].admin && !admin) throw new NetlinkRequestError({ errno: errnoOf('EPERM'), code: 'EPERM' });
     const listener: Listener = { ns, group, sink };
     this.listeners.add(listener);
-    return { close: () => this.listeners.delete(listener) };
+    // As the kernel backend's socket: an open subscription keeps the process alive.
+    const keepAlive = setInterval(() => undefined, 0x7fffffff);
+    return {
+      close: () => {
+        clearInterval(keepAlive);
+        this.listeners.delete(listener);
+      },
+    };
   }
 
   /** An attachment event of a device in `ns`: its namespace's listeners, and the initial namespace's admins. */

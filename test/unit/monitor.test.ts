@@ -106,8 +106,8 @@ describe('events() on the host', () => {
   it('reports a mock device moved to another namespace as an unregistered detach', async () => {
     const falcon = await openFalcon({ backend: 'mock' });
     const iterator = falcon.events()[Symbol.asyncIterator]();
-    const a = await falcon.attach({ ifname: 'vc1', netns: 'h1' });
-    falcon.mock.moveDevice({ ifname: 'vc1', netns: 'h1' }, 'h2');
+    const a = await falcon.attach({ ifname: 'w1', netns: 'h1' });
+    falcon.mock.moveDevice({ ifname: 'w1', netns: 'h1' }, 'h2');
     assert.deepEqual((await iterator.next()).value, { type: 'attach', attachment: a });
     assert.deepEqual((await iterator.next()).value, { type: 'detach', attachment: a, reason: 'unregistered' });
     assert.deepEqual(await falcon.devices(), []);
