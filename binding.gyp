@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/genl_socket.cc",
+        "native/genl_subscription.cc",
         "native/nlmsg.cc",
         "native/js_error.cc",
         "native/sender.cc"

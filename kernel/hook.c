@@ -515,7 +515,7 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 	fd = falcon_dev_find(dev);
 	attached = fd;
 	if (fd) {
-		falcon_detach(fd, true);
+		falcon_detach_notify(fd, FALCON_DETACH_REASON_UNREGISTERED);
 	} else {
 		fd = falcon_drain_take(dev);
 		attached = fd;

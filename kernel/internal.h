@@ -288,7 +288,21 @@ int falcon_hotplug_init(void);
 void falcon_hotplug_exit(void);
 
 /* netlink.c */
+extern struct genl_family falcon_family;
+
 int falcon_netlink_init(void);
 void falcon_netlink_exit(void);
+int falcon_put_config(struct sk_buff *skb);
+int falcon_put_dev(struct sk_buff *skb, const struct falcon_dev *fd);
+
+/*
+ * notify.c: notifications to the family's multicast groups. Each is sent
+ * after its change, under falcon_mutex (the order of the changes).
+ */
+void falcon_notify_start(void);
+void falcon_notify_stop(void);
+void falcon_notify_attached(const struct falcon_dev *fd);
+void falcon_detach_notify(struct falcon_dev *fd, u32 reason);
+void falcon_notify_config(void);
 
 #endif /* _FALCON_INTERNAL_H */

@@ -18,13 +18,14 @@ import { explain, failureOf } from './errors';
 import { commandHelp, mainHelp } from './help';
 import { gatherLoadFacts, loadHint } from './load-hint';
 import * as stats from './stats-commands';
+import { monitorCommand } from './monitor-command';
 import { Location, Output, printError, processOutput, stdoutFailure } from './output';
 
 /** Every subcommand, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
   config.status, config.enable, config.disable, config.set,
   devices.attach, devices.detach, devices.devices, stats.stats, devices.pick,
-  stats.pin, stats.unpin, configFile.apply, configFile.show,
+  stats.pin, stats.unpin, monitorCommand, configFile.apply, configFile.show,
 ];
 
 /** The options before the command. */

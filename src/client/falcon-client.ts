@@ -14,7 +14,9 @@ import type {
   CpuStats,
   DeviceRef,
   DeviceStats,
+  EventsOptions,
   Falcon,
+  FalconEvent,
   FalconConfig,
   PickRequest,
   PickResult,
@@ -36,6 +38,7 @@ import {
 import { attachAttrs, configAttrs, deviceAttrs, u32 } from './encode';
 import { netnsError, toFalconError } from './errors';
 import { watchStats } from './watch';
+import { events } from './events';
 
 /** How many times a dump flagged NLM_F_DUMP_INTR is retried before giving up. */
 export const DUMP_RETRIES = 8;
@@ -316,6 +319,22 @@ export class FalconClient implements Falcon {
         onClose: (hook) => {
           // Already closed: the first sample's EBADF says so.
           if (this.closed) return () => undefined;
+          this.closeHooks.add(hook);
+          return () => this.closeHooks.delete(hook);
+        },
+      },
+      options,
+    );
+  }
+
+  events(options?: EventsOptions): AsyncIterable<FalconEvent> {
+    const transport = this.transport;
+    return events(
+      {
+        subscribe: (group, sink) => transport.subscribe(group, sink),
+        netnsName: (inum) => transport.netnsName(inum),
+        closed: this.closed,
+        onClose: (hook) => {
           this.closeHooks.add(hook);
           return () => this.closeHooks.delete(hook);
         },

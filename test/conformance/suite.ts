@@ -18,6 +18,7 @@ import { gateNext, place } from '../../src/mock/placement';
 import type { ConformanceBackend, UserCall, UserOutcome } from './backend';
 import { rng } from '../rng';
 import { rejectionOf } from '../rejection';
+import { eventConformance } from './events';
 
 /** One past the family's maxattr: the policy layer's "Unknown attribute type". */
 const PAST_MAXATTR = Math.max(...(ATTRIBUTE_SETS['falcon'] ?? []).map((a) => a.id)) + 1;
@@ -794,5 +795,7 @@ export function conformance(
         assert.throws(() => falcon.watchStats({ intervalMs: 0 }), (err: unknown) => err instanceof FalconError && err.code === 'EINVAL');
       });
     });
+
+    eventConformance(() => ({ backend, falcon, ns: FIXTURE_NS, nsDevice: FIXTURE_NS_DEVS[1], devices: FIXTURE_DEVS }));
   });
 }

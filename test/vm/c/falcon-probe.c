@@ -48,6 +48,7 @@ static const struct aname top[] = {
 	[FALCON_A_THRESHOLD] = { "threshold", K_U32 },
 	[FALCON_A_HYSTERESIS] = { "hysteresis", K_U32 },
 	[FALCON_A_NETNS_INUM] = { "netns-inum", K_U32 },
+	[FALCON_A_DETACH_REASON] = { "detach-reason", K_U32 },
 	[FALCON_A_INTERVAL_MS] = { "interval-ms", K_U32 },
 	[FALCON_A_QUEUE_LIMIT] = { "queue-limit", K_U32 },
 	[FALCON_A_IFINDEX] = { "ifindex", K_U32 },
