@@ -6,6 +6,7 @@ import type { DeviceRef } from '../api/types';
 import { injectPackets } from './datapath';
 import { DEFAULT_TOPOLOGY, MockDevice, MockNamespace, NamespaceTable } from './netns';
 import { Placement, gateNext, place } from './placement';
+import { ProfileLedger } from './profile-ledger';
 import { AttachmentState, ConfigState, CpuState, defaultConfig, newCpu } from './state';
 import type { InjectOptions, InjectResult, MockControls, MockOptions } from './types';
 
@@ -22,6 +23,8 @@ export class MockModel implements MockControls {
   readonly attachments = new Map<MockDevice, AttachmentState>();
   /** Queued packets wait for drain() instead of being processed at once. */
   holding = false;
+  /** What the datapath did, for the mock's stage profile (src/profile/mock.ts). */
+  readonly ledger = new ProfileLedger();
 
   constructor(options: MockOptions = {}) {
     const nr = options.cpus ?? 4;

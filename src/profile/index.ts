@@ -8,3 +8,5 @@ export { profileHost, watchHostProfiles, KernelProfiler } from './kernel';
 export { ProfilerError, PROFILER_PACKAGES } from './errors';
 export type { ProfilerFailure } from './errors';
 export { FALCON_EVENTS, parseEventFormat, layoutMismatches } from './falcon-events';
+export { mockProfile, watchMockProfiles, DEFAULT_MOCK_COSTS } from './mock';
+export type { MockCostModel } from './mock';
