@@ -18,6 +18,10 @@ import { runTop, TopTerminal } from '../../src/cli/profile-commands';
 import type { Output } from '../../src/cli/output';
 import { parseArgs } from '../../src/args/parse';
 import { COMMANDS } from '../../src/cli/falconctl';
+import { renderStageChart, stageChart } from '../../src/experiment/stage-chart';
+import type { RawRun } from '../../src/experiment/types';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 const CLI = path.resolve(__dirname, '..', '..', 'src', 'cli', 'falconctl.js');
 const FLOW = { proto: 'udp', src: '10.0.1.1', sport: 40000, dst: '10.0.2.1', dport: 9999 } as const;
@@ -269,3 +273,32 @@ describe('profile: falconctl rendering', () => {
   });
 });
 
+
+describe('profile: build and experiment', function () {
+  this.timeout(30000);
+  it('build:bpf skips with a message naming the packages where clang is missing', () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'nobpf-'));
+    for (const tool of ['dirname', 'basename', 'mkdir']) fs.symlinkSync(`/usr/bin/${tool}`, path.join(bin, tool));
+    const script = path.resolve(__dirname, '..', '..', '..', 'scripts', 'build-bpf.sh');
+    const r = spawnSync('/bin/bash', [script], { encoding: 'utf8', env: { PATH: bin } });
+    fs.rmSync(bin, { recursive: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /skipped, missing clang.*clang llvm libbpf-dev bpftool/);
+  });
+
+  it('the experiment charts each mode\'s vCPUs stacked by device stage', () => {
+    const run = (mode: RawRun['mode'], cpu: number): RawRun => ({
+      scenario: 'tcp', placement: 'spare', mode, rep: 1, ok: true, metrics: {}, netRx: [], softirqS: [], busyS: [], wallS: 1,
+      profile: { ...SAMPLE, cpus: SAMPLE.cpus.map((c) => ({ ...c, cpu: c.cpu === 1 ? cpu : c.cpu })) },
+    });
+    const chart = stageChart([run('vanilla', 1), run('falcon-static', 2)], 'tcp', 'spare', ['vanilla', 'falcon-static'], 3);
+    assert.ok(chart);
+    assert.deepEqual(chart.series, ['h2/vx0', 'h2/w2', 'NET_RX outside stages']);
+    assert.deepEqual(chart.groups.map((g) => g.label), ['vanilla', '+Falcon static']);
+    assert.equal(chart.groups[1]?.bars[2]?.segments[0], 20, 'vx0 took 20 % of vCPU 2 under Falcon');
+    const svg = renderStageChart(chart);
+    assert.match(svg, /^<\?xml version="1.0"/);
+    assert.match(svg, /h2\/vx0: 20.00 %/);
+    assert.equal(stageChart([], 'tcp', 'spare', ['vanilla'], 2), undefined, 'no chart without profiles');
+  });
+});
