@@ -100,6 +100,7 @@ describe('vm: stage profiler', function () {
     }
     const cpu0 = p.cpus.find((c) => c.cpu === 0);
     const inStages = (cpu0?.stages ?? []).reduce((s, x) => s + x.ns, 0);
+    console.log(`      CPU 0: NET_RX ${cpu0?.net_rx_count} runs, ${((cpu0?.net_rx_ns ?? 0) / 1e6).toFixed(1)} ms, in stages ${(inStages / 1e6).toFixed(1)} ms: ${(cpu0?.stages ?? []).map((x) => `${x.netns}/${x.ifname} ${x.packets} ${(x.ns / 1e6).toFixed(1)} ms`).join(', ')}`);
     assert.ok(cpu0 !== undefined && cpu0.net_rx_ns >= inStages, `NET_RX (${cpu0?.net_rx_ns}) holds its stages (${inStages})`);
     const flow = p.top_flows[0];
     assert.ok(flow, 'a top flow');
@@ -169,7 +170,10 @@ describe('vm: stage profiler', function () {
     // process.hrtime: its runs can be cut to exactly the profiler's window.
     const data = '/tmp/falcon-profiler-perf.data';
     fs.rmSync(data, { force: true });
-    const perf = spawn('perf', ['record', '-q', '-a', '-k', 'mono', '-o', data,
+    // A buffer large enough that perf never wakes its reader during the
+    // window: the wakeup (an irq_work self-IPI taken inside the softirq, on
+    // a TCG vCPU) would lengthen the very runs it times.
+    const perf = spawn('perf', ['record', '-q', '-a', '-k', 'mono', '-m', '1024', '-o', data,
       '-e', 'irq:softirq_entry', '--filter', 'vec == 3', '-e', 'irq:softirq_exit', '--filter', 'vec == 3'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let perfErr = '';
     perf.stderr.on('data', (b: Buffer) => { perfErr += b.toString(); });
