@@ -169,18 +169,27 @@ describe('vm: stage profiler', function () {
     // stamped with CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns and of
     // process.hrtime: its runs can be cut to exactly the profiler's window.
     const data = '/tmp/falcon-profiler-perf.data';
-    fs.rmSync(data, { force: true });
-    // A buffer large enough that perf never wakes its reader during the
-    // window: the wakeup (an irq_work self-IPI taken inside the softirq, on
-    // a TCG vCPU) would lengthen the very runs it times.
-    const perf = spawn('perf', ['record', '-q', '-a', '-k', 'mono', '-m', '1024', '-o', data,
+    const ctl = '/tmp/falcon-profiler-perf.ctl';
+    const ack = '/tmp/falcon-profiler-perf.ack';
+    for (const f of [data, ctl, ack]) fs.rmSync(f, { force: true });
+    execFileSync('mkfifo', [ctl, ack]);
+    // Started disabled (-D -1): perf's start-up under TCG (kallsyms, every
+    // process's maps) takes a while, and "enable" is acknowledged only once
+    // the events are on. A buffer large enough that perf never wakes its
+    // reader during the window: the wakeup (an irq_work self-IPI taken inside
+    // the softirq on a TCG vCPU) would lengthen the very runs it times.
+    const perf = spawn('perf', ['record', '-q', '-a', '-B', '-N', '-k', 'mono', '-m', '1024', '-D', '-1', '--control', `fifo:${ctl},${ack}`, '-o', data,
       '-e', 'irq:softirq_entry', '--filter', 'vec == 3', '-e', 'irq:softirq_exit', '--filter', 'vec == 3'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let perfErr = '';
     perf.stderr.on('data', (b: Buffer) => { perfErr += b.toString(); });
     // perf record ends on SIGINT by re-raising it once its file is complete.
     const exited = new Promise<string>((resolve) => perf.on('exit', (code, signal) => resolve(`${code ?? signal}`)));
-    for (let i = 0; i < 300 && !(fs.existsSync(data) && fs.statSync(data).size > 0); i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2000));
+    fs.writeFileSync(ctl, 'enable\n');
+    const ackFd = fs.openSync(ack, 'r');
+    const reply = Buffer.alloc(16);
+    const got = fs.readSync(ackFd, reply, 0, reply.length, null);
+    fs.closeSync(ackFd);
+    assert.match(reply.toString('utf8', 0, got), /ack/, `perf enabled its events (${perfErr})`);
     const profiler = KernelProfiler.open();
     let p: Profile;
     let from: bigint;
@@ -194,7 +203,6 @@ describe('vm: stage profiler', function () {
     } finally {
       profiler.close();
     }
-    await new Promise((r) => setTimeout(r, 500));
     perf.kill('SIGINT');
     assert.ok(['0', 'SIGINT'].includes(await exited), `perf record: ${perfErr}`);
     const script = execFileSync('perf', ['script', '-i', data, '-F', 'cpu,time,event,trace', '--ns'], { encoding: 'utf8', maxBuffer: 1 << 28 });
