@@ -26,9 +26,9 @@ export interface MockCostModel {
 }
 
 /**
- * The defaults: round figures of the order the testbed measures under TCG
- * divided by ten (docs/results.md has the measured ones); VXLAN's
- * decapsulation (vx0) costs twice a plain stage.
+ * The defaults: round figures chosen to be easy to assert on, not
+ * measurements (docs/results.md has the testbed's); vx0 costs twice a
+ * plain stage.
  */
 export const DEFAULT_MOCK_COSTS: MockCostModel = {
   stageNs: 1000,
