@@ -221,3 +221,11 @@ export type { GenlTransport, GenlReplies, GenlSubscription, NotificationSink, Re
 export { NetlinkRequestError } from './transport/types';
 export { createMockTransport, MockModel, DEFAULT_TOPOLOGY } from './mock';
 export type { MockOptions, MockControls, InjectOptions, InjectResult, MockTransport } from './mock';
+export {
+  profileHost, watchHostProfiles, KernelProfiler, ProfilerError, PROFILER_PACKAGES, mockProfile, watchMockProfiles, DEFAULT_MOCK_COSTS,
+} from './profile';
+export type {
+  Profile, ProfileOptions, WatchProfileOptions, CpuProfile, StageProfile, QueueWaitProfile, HistogramBucket, FlowProfile, FlowStageProfile,
+  ProfilerFailure, MockCostModel,
+} from './profile';
+export type { MockFlow } from './mock/profile-ledger';

@@ -1,6 +1,8 @@
 // The public shape of the Falcon SDK: what openFalcon() returns, whichever
 // backend (the kernel module or the TypeScript mock) answers.
 
+import type { Profile, ProfileOptions, WatchProfileOptions } from '../profile/types';
+
 /** Which backend answers: the real module over Generic Netlink, or the mock. */
 export type BackendName = 'kernel' | 'mock';
 
@@ -292,6 +294,14 @@ export interface Falcon {
    * cannot be made (EBADF after close) is thrown from the first next().
    */
   events(options?: EventsOptions): AsyncIterable<FalconEvent>;
+  /**
+   * Profiles the host's receive path for durationMs (docs/profiler.md): on
+   * the kernel backend with eBPF (root, BTF and libbpf needed; falcon.ko
+   * need not be loaded), on the mock from its datapath and cost model.
+   */
+  profile(options?: ProfileOptions): Promise<Profile>;
+  /** Profiles back to back every intervalMs until the signal aborts, the loop breaks or the handle closes. */
+  watchProfiles(options?: WatchProfileOptions): AsyncIterable<Profile>;
   /**
    * Closes the backend. Calls still pending reject with ECANCELED, later
    * calls with EBADF; closing again does nothing.

@@ -2,6 +2,7 @@
 // table of them (falconctl.ts) also makes the help, the man page and the
 // bash completion (docs-gen.ts).
 import type { Falcon } from '../api/types';
+import type { Profile, ProfileOptions, WatchProfileOptions } from '../profile/types';
 import type { OptionSpec, Parsed } from '../args/parse';
 import type { Output } from './output';
 
@@ -21,6 +22,19 @@ export interface CommandContext {
   readonly args: Parsed;
 }
 
+/** Where profiles come from: a Falcon, or the kernel's eBPF profiler without falcon.ko. */
+export interface ProfileSource {
+  profile(options?: ProfileOptions): Promise<Profile>;
+  watchProfiles(options?: WatchProfileOptions): AsyncIterable<Profile>;
+}
+
+/** What a profiling command runs with: no Falcon handle, so falcon.ko need not be loaded. */
+export interface ProfileContext {
+  readonly profiles: ProfileSource;
+  readonly out: Output;
+  readonly args: Parsed;
+}
+
 /** One entry of falconctl's subcommand table. */
 export interface Command {
   readonly name: string;
@@ -36,4 +50,10 @@ export interface Command {
   /** Checks the arguments before Falcon is opened, so usage errors never need the module. */
   check?(args: Parsed): void;
   run(ctx: CommandContext): Promise<void>;
+  /**
+   * Present on commands that only profile: falconctl runs this instead of
+   * run(), with the kernel's profiler (or, under --mock, the mock's), and
+   * never opens falcon.ko's family.
+   */
+  runProfile?(ctx: ProfileContext): Promise<void>;
 }

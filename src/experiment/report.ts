@@ -8,6 +8,7 @@ import { resultsDocument, ResultsMeta, serializeResults } from './results-json';
 import { SCENARIOS } from './scenarios';
 import { summarizeResults } from './summary';
 import { renderBarChart, scenarioChart, softirqChart } from './svg';
+import { renderStageChart, stageChart } from './stage-chart';
 import { renderTable } from './table';
 import { RawResults } from './types';
 
@@ -33,6 +34,10 @@ export function writeReport(outDir: string, raw: RawResults, host: HostMeta): st
     if (blocks.length === 0) continue;
     fs.writeFileSync(path.join(outDir, `${spec.id}.svg`), renderBarChart(scenarioChart(blocks)));
     for (const b of blocks) fs.writeFileSync(path.join(outDir, `softirq-${b.scenario}-${b.placement}.svg`), renderBarChart(softirqChart(b, raw.guest.vcpus)));
+    for (const b of blocks) {
+      const stages = stageChart(raw.runs, b.scenario, b.placement, b.modes.map((m) => m.mode), raw.guest.vcpus);
+      if (stages) fs.writeFileSync(path.join(outDir, `stages-${b.scenario}-${b.placement}.svg`), renderStageChart(stages));
+    }
   }
   return table;
 }

@@ -9,6 +9,7 @@ import { deviceReply } from './handlers';
 import { MockNotifier } from './notify';
 import { DEFAULT_TOPOLOGY, MockDevice, MockNamespace, NamespaceTable } from './netns';
 import { Placement, gateNext, place } from './placement';
+import { ProfileLedger } from './profile-ledger';
 import { AttachmentState, ConfigState, CpuState, defaultConfig, newCpu } from './state';
 import type { InjectOptions, InjectResult, MockControls, MockOptions } from './types';
 
@@ -27,6 +28,8 @@ export class MockModel implements MockControls {
   holding = false;
   /** Listeners of the module's multicast groups. */
   readonly notifier: MockNotifier;
+  /** What the datapath did, for the mock's stage profile (src/profile/mock.ts). */
+  readonly ledger = new ProfileLedger();
 
   constructor(options: MockOptions = {}) {
     const nr = options.cpus ?? 4;
