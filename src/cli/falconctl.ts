@@ -14,6 +14,7 @@ import type { CliOption, Command } from './command';
 import * as config from './config-commands';
 import * as configFile from './config-file-commands';
 import * as devices from './device-commands';
+import { doctor } from './doctor-command';
 import { explain, failureOf } from './errors';
 import { commandHelp, mainHelp } from './help';
 import { gatherLoadFacts, loadHint } from './load-hint';
@@ -24,7 +25,7 @@ import { Location, Output, printError, processOutput, stdoutFailure } from './ou
 export const COMMANDS: readonly Command[] = [
   config.status, config.enable, config.disable, config.set,
   devices.attach, devices.detach, devices.devices, stats.stats, devices.pick,
-  stats.pin, stats.unpin, configFile.apply, configFile.show,
+  stats.pin, stats.unpin, configFile.apply, configFile.show, doctor,
 ];
 
 /** The options before the command. */
@@ -74,7 +75,7 @@ async function open(mock: boolean): Promise<Falcon> {
 class Session {
   private falcon: Falcon | undefined;
 
-  constructor(readonly out: Output, private readonly mock: boolean) {}
+  constructor(readonly out: Output, readonly mock: boolean) {}
 
   async get(): Promise<Falcon> {
     this.falcon ??= await open(this.mock);
@@ -135,6 +136,10 @@ async function dispatch(words: readonly string[], session: Session, progress: Pr
     command.check?.(parsed);
   } catch (err) {
     throw err instanceof UsageError ? err : new UsageError(failureOf(err).message);
+  }
+  if (command.needsFalcon === false) {
+    await command.run({ out, args: parsed, mock: session.mock, openFalcon: () => session.get() });
+    return;
   }
   await command.run({ falcon: await session.get(), out, args: parsed });
 }
