@@ -69,15 +69,18 @@ export function singleCpuBound(profile: Profile, opts: BoundOptions): Finding[] 
     const path = order.map((o) => o.s);
     const steered = (s: Stage): boolean => (opts.steered ?? []).some((d) => d.ifname === s.ifname && (d.netns ?? null) === s.netns);
     const toAttach = path.filter((s) => !steered(s));
+    // Every stage attached and still on one CPU: Falcon is off, or its load gate closed.
     const fix = toAttach.length === 0
-      ? ['falconctl status   # every stage is attached already: is Falcon enabled, and its load gate open?']
+      ? ['falconctl status']
       : [...(profile.falcon ? [] : ['modprobe falcon']), ...toAttach.map((s) => attachCommand(s.ifname, s.netns)), ...(profile.falcon ? [] : ['falconctl enable'])];
     findings.push({
       id: 'single-cpu-bound',
       severity: 'warning',
       netns: null,
       device: null,
-      what: `${flow ? `flow ${flowText(flow)} is` : 'receive work is'} bound by CPU ${cpu.cpu}'s NET_RX (${pct(busy)} busy) while CPU${idle.length > 1 ? 's' : ''} ${formatCpuList(idle)} idle: attach its devices in path order (${path.map((s) => deviceText(s.netns, s.ifname)).join(', ')}) to pipeline them`,
+      what: `${flow ? `flow ${flowText(flow)} is` : 'receive work is'} bound by CPU ${cpu.cpu}'s NET_RX (${pct(busy)} busy) while CPU${idle.length > 1 ? 's' : ''} ${formatCpuList(idle)} idle: ${toAttach.length === 0
+        ? 'Falcon steers its devices already, yet they run on one CPU (is Falcon enabled, its load gate open?)'
+        : `attach its devices in path order (${toAttach.map((s) => deviceText(s.netns, s.ifname)).join(', ')}) to pipeline them`}`,
       evidence: [
         `CPU ${cpu.cpu}: NET_RX ${pct(busy)} of ${profile.duration_ms} ms (${cpu.net_rx_count} runs)`,
         `idle (NET_RX < ${pct(IDLE_SHARE)}): ${idle.map((c) => `CPU ${c} ${pct(share.get(c) ?? 0)}`).join(', ')}`,
