@@ -72,7 +72,7 @@ describe('doctor check: mtu-overlay-too-large', () => {
 });
 
 describe('doctor check: vxlan-udp-csum-off', () => {
-  it('flags noudpcsum, and the fix recreates the device with udpcsum (the flag cannot be changed live)', () => {
+  it('flags noudpcsum, and the fix recreates the device with udpcsum (the flag cannot be changed live), offload kept off', () => {
     const [f] = run(vxlanUdpCsum, { host: host([overlayNs('h2', { vxlan: { udpCsum: false } })]) });
     assert.equal(f?.id, 'vxlan-udp-csum-off');
     assert.deepEqual(f?.evidence, ['ip -d link show vx0: noudpcsum']);
@@ -80,7 +80,10 @@ describe('doctor check: vxlan-udp-csum-off', () => {
       'ip -n h2 link del vx0',
       'ip -n h2 link add vx0 type vxlan id 42 dstport 4789 local 192.0.2.2 remote 192.0.2.1 dev w2 udpcsum',
       'ip -n h2 link set vx0 mtu 1450 master br0 up',
+      'ip netns exec h2 ethtool -K vx0 tx-checksum-ip-generic off',
     ]);
+    const offloadOn = overlayNs('h2', { vxlan: { udpCsum: false }, vx0: { features: features('tx-checksum-ip-generic') } });
+    assert.equal(run(vxlanUdpCsum, { host: host([offloadOn]) })[0]?.fix.length, 3, 'a new device has it on anyway');
   });
 
   it('flags IPv6 udp6zerocsumtx; passes udpcsum', () => {

@@ -24,7 +24,11 @@ export function recreateCommands(netns: string | null, vx: Link & { readonly vxl
   if (v.learning === false) add.push('nolearning');
   add.push(ipv6 ? 'noudp6zerocsumtx' : 'udpcsum');
   const set = ['ip', 'link', 'set', vx.ifname, 'mtu', String(vx.mtu), ...(vx.master !== undefined ? ['master', vx.master] : []), ...(vx.up ? ['up'] : [])];
-  return [inNetns(netns, ['ip', 'link', 'del', vx.ifname]), inNetns(netns, add), inNetns(netns, set)];
+  const commands = [inNetns(netns, ['ip', 'link', 'del', vx.ifname]), inNetns(netns, add), inNetns(netns, set)];
+  // A new device starts with the checksum offload on: keep it off where it was.
+  const offload = vx.features['tx-checksum-ip-generic'];
+  if (offload && !offload.on && !offload.fixed) commands.push(inNetns(netns, ['ethtool', '-K', vx.ifname, 'tx-checksum-ip-generic', 'off']));
+  return commands;
 }
 
 export const vxlanUdpCsum: Check = {
