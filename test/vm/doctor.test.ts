@@ -68,8 +68,11 @@ describe('vm: falconctl doctor', function () {
   before(() => topologyUp({ kind: 'overlay', gro: true }));
   after(() => topologyDown());
 
+  let asBuilt: JsonReport | undefined;
+
   it('the testbed overlay as built: rx-udp-gro-forwarding off on the wire; VXLAN checksum offload on (a warning on 6.12, an info on 6.1)', async () => {
     const { status, report } = await doctor('--all-netns');
+    asBuilt = report;
     assert.deepEqual(report.namespaces, [null, 'h1', 'h1c1', 'h2', 'h2c1']);
     assert.deepEqual(ids(report), [
       'udp-gro-forwarding-off@h1/w1', 'udp-gro-forwarding-off@h2/w2', 'vxlan-csum-offload-bug@h1/vx0', 'vxlan-csum-offload-bug@h2/vx0',
@@ -82,7 +85,7 @@ describe('vm: falconctl doctor', function () {
   });
 
   it('passes once doctor\'s own fix commands ran: no finding at all, exit 0', async () => {
-    applyFixes((await doctor('--all-netns')).report);
+    applyFixes(asBuilt ?? (await doctor('--all-netns')).report);
     const { status, report } = await doctor('--all-netns');
     assert.deepEqual(report.findings, []);
     assert.equal(report.ok, true);
