@@ -218,6 +218,19 @@ describe('doctor check: irq-single-cpu', () => {
     assert.match(irqSingleCpu.skip?.({ host: host([nics], { onlineCpus: [0] }) }) ?? '', /one CPU/);
   });
 
+  it('a recorded host with a virtio-net NIC: sysfs names its IRQs, RX and TX on different CPUs pass; all on CPU 0 warns', () => {
+    const h = recordedHost('host-virtio-nic.json');
+    const eth0 = h.namespaces[0]?.links.find((l) => l.ifname === 'eth0');
+    assert.deepEqual(eth0?.irqs, [37, 38, 39]);
+    assert.deepEqual(h.irqs.get(37)?.affinity, [0, 1]);
+    assert.deepEqual(run(irqSingleCpu, { host: h }), []);
+    const oneCpu = new Map([...h.irqs].map(([n, i]) => [n, eth0?.irqs.includes(n) ? { ...i, counts: [i.counts.reduce((a, b) => a + b, 0), 0] } : i]));
+    const [f] = run(irqSingleCpu, { host: { ...h, irqs: oneCpu } });
+    assert.equal(f?.device, 'eth0');
+    assert.equal(f?.severity, 'warning', 'virtio2-input.0 and -output.0 are both active');
+    assert.deepEqual(f?.fix, ['echo 0 > /proc/irq/38/smp_affinity_list', 'echo 1 > /proc/irq/39/smp_affinity_list']);
+  });
+
   it('the guest (virtio only, veth and VXLAN devices have no IRQs) has no finding', () => {
     assert.deepEqual(run(irqSingleCpu, { host: recordedHost('testbed-6.12.json') }), []);
   });
