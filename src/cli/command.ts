@@ -35,8 +35,21 @@ export interface ProfileContext {
   readonly args: Parsed;
 }
 
-/** One entry of falconctl's subcommand table. */
-export interface Command {
+/**
+ * What a subcommand that works without falcon.ko runs with: it opens
+ * Falcon itself if and when it wants to (`openFalcon` rejects as any
+ * command's open would: module not loaded, no addon).
+ */
+export interface HostCommandContext {
+  readonly out: Output;
+  readonly args: Parsed;
+  /** falconctl --mock was given. */
+  readonly mock: boolean;
+  openFalcon(): Promise<Falcon>;
+}
+
+/** What every entry of falconctl's subcommand table has. */
+interface CommandBase {
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
@@ -49,6 +62,11 @@ export interface Command {
   readonly operands?: Completion;
   /** Checks the arguments before Falcon is opened, so usage errors never need the module. */
   check?(args: Parsed): void;
+}
+
+/** A subcommand that talks to Falcon: falconctl opens it before run(). */
+export interface FalconCommand extends CommandBase {
+  readonly needsFalcon?: true;
   run(ctx: CommandContext): Promise<void>;
   /**
    * Present on commands that only profile: falconctl runs this instead of
@@ -57,3 +75,12 @@ export interface Command {
    */
   runProfile?(ctx: ProfileContext): Promise<void>;
 }
+
+/** A subcommand that works without falcon.ko (doctor): run() opens Falcon only if it wants to. */
+export interface HostCommand extends CommandBase {
+  readonly needsFalcon: false;
+  run(ctx: HostCommandContext): Promise<void>;
+}
+
+/** One entry of falconctl's subcommand table. */
+export type Command = FalconCommand | HostCommand;

@@ -16,6 +16,7 @@ import * as profiling from './profile-commands';
 import * as config from './config-commands';
 import * as configFile from './config-file-commands';
 import * as devices from './device-commands';
+import { doctor } from './doctor-command';
 import { explain, failureOf } from './errors';
 import { commandHelp, mainHelp } from './help';
 import { gatherLoadFacts, loadHint } from './load-hint';
@@ -27,7 +28,7 @@ import { Location, Output, printError, processOutput, stdoutFailure } from './ou
 export const COMMANDS: readonly Command[] = [
   config.status, config.enable, config.disable, config.set,
   devices.attach, devices.detach, devices.devices, stats.stats, devices.pick,
-  stats.pin, stats.unpin, monitorCommand, configFile.apply, configFile.show, profiling.profile, profiling.top,
+  stats.pin, stats.unpin, monitorCommand, configFile.apply, configFile.show, profiling.profile, profiling.top, doctor,
 ];
 
 /** The options before the command. */
@@ -138,6 +139,10 @@ async function dispatch(words: readonly string[], session: Session, progress: Pr
     command.check?.(parsed);
   } catch (err) {
     throw err instanceof UsageError ? err : new UsageError(failureOf(err).message);
+  }
+  if (command.needsFalcon === false) {
+    await command.run({ out, args: parsed, mock: session.mock, openFalcon: () => session.get() });
+    return;
   }
   if (command.runProfile) {
     const profiles: ProfileSource = session.mock ? await session.get() : { profile: profileHost, watchProfiles: watchHostProfiles };

@@ -3,7 +3,7 @@
 // Ctrl-C or SIGTERM, or until the reader of its output goes away.
 import type { FalconEvent } from '../api/types';
 import { UsageError } from '../args/parse';
-import type { Command, CommandContext } from './command';
+import type { CommandContext, FalconCommand } from './command';
 import { attachmentJson, configJson, cpuText, netnsText } from './format';
 
 /** What a lost event tells people. */
@@ -60,7 +60,7 @@ async function monitor(ctx: CommandContext): Promise<void> {
 }
 
 /** `monitor`. */
-export const monitorCommand: Command = {
+export const monitorCommand: FalconCommand = {
   name: 'monitor',
   summary: 'print attach, detach and configuration events as they happen',
   usage: 'monitor',
