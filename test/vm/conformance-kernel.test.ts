@@ -1,28 +1,18 @@
 // The conformance suite against falcon.ko, inside the testbed guest: the
-// suite's devices are dummies made with ip(8), the non-admin caller is a
-// child process under setpriv without capabilities, hotplug is sysfs.
+// suite's devices are dummies made with ip(8), the other callers are child
+// processes of test/vm/unpriv.ts, hotplug is sysfs.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { openFalcon } from '../../src/index';
 import { NativeGenlTransport } from '../../src/transport/native';
 import { FAMILY_NAME } from '../../src/protocol/generated';
 import { conformance } from '../conformance/suite';
-import { ConformanceBackend, UserCall, UserOutcome } from '../conformance/backend';
+import { ConformanceBackend } from '../conformance/backend';
 import { inGuest } from './guest';
+import { falconCallsAs } from './unpriv';
 
 function ip(args: string[], netns?: string): void {
   execFileSync('ip', netns ? ['-n', netns, ...args] : args, { stdio: 'pipe' });
-}
-
-/** Runs calls in a child process (conformance-user.js), under `wrap` and in `netns` if given. */
-function runChild(calls: readonly UserCall[], wrap: readonly string[], netns?: string): UserOutcome[] {
-  const child = path.join(__dirname, 'conformance-user.js');
-  const arg = Buffer.from(JSON.stringify(calls)).toString('base64');
-  const cmd = [...wrap, process.execPath, child, arg];
-  const argv = netns ? ['ip', 'netns', 'exec', netns, ...cmd] : cmd;
-  const out = execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return JSON.parse(out) as UserOutcome[];
 }
 
 function kernelBackend(): ConformanceBackend {
@@ -30,15 +20,8 @@ function kernelBackend(): ConformanceBackend {
     name: 'falcon.ko',
     open: () => openFalcon({ backend: 'kernel' }),
     openRaw: () => NativeGenlTransport.open(FAMILY_NAME),
-    async runAsUser(calls, netns) {
-      // nobody, no capabilities at all: netlink_capable(CAP_NET_ADMIN) fails.
-      const drop = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
-      return runChild(calls, drop, netns);
-    },
-    async runAsNetnsAdmin(calls, netns) {
-      // root with every capability, only its network namespace differs
-      return runChild(calls, [], netns);
-    },
+    runAsUser: async (calls, netns) => falconCallsAs('nobody', calls, netns),
+    runAsNetnsAdmin: async (calls, netns) => falconCallsAs('netns-admin', calls, netns),
     async addNamespace(name) {
       execFileSync('ip', ['netns', 'add', name], { stdio: 'pipe' });
     },

@@ -2,27 +2,21 @@
  * Falcon refuses a device with a generic-mode XDP program: the reinjected
  * pass would run the program a second time. test/vm/c/xdp-generic.c puts a
  * two-instruction XDP_PASS program on a veth in SKB mode (raw bpf() and
- * RTM_SETLINK), compiled in the guest on first use like falcon-probe.
+ * RTM_SETLINK), compiled in the guest on first use (test/vm/cbuild.ts).
  */
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { guestOnly, projectDir } from './guest';
+import { buildC } from './cbuild';
+import { guestOnly } from './guest';
 import { ok, probe } from './probe';
 
-const BIN = '/tmp/xdp-generic';
 const DEV = 'fxdp0';
 const PEER = 'fxdp1';
 const MSG = "device has a generic XDP program, which Falcon would run twice; remove it first";
 const EOPNOTSUPP = 95;
 
 function xdp(op: 'attach' | 'detach', ifname: string): void {
-  if (!fs.existsSync(BIN)) {
-    const src = path.join(projectDir(), 'test', 'vm', 'c', 'xdp-generic.c');
-    execFileSync('gcc', ['-O2', '-Wall', '-o', BIN, src], { stdio: 'pipe' });
-  }
-  execFileSync(BIN, [op, ifname], { stdio: 'pipe' });
+  execFileSync(buildC('xdp-generic'), [op, ifname], { stdio: 'pipe' });
 }
 
 function xdpShown(ifname: string): boolean {

@@ -1,5 +1,5 @@
 /**
- * Netlink fuzzing (tools/fuzz/falcon-fuzz.c): a systematic pass (every
+ * Netlink fuzzing (test/vm/c/falcon-fuzz.c): a systematic pass (every
  * command id with no attributes, every known command with each attribute
  * left out in turn) and then SIZES.fuzzCount seeded random messages. Each
  * message the netlink core accepts must be answered with a clean errno;

@@ -1,7 +1,7 @@
-/** Runs tools/fuzz/falcon-fuzz.c (built in the guest) and parses its summary. */
+/** Runs test/vm/c/falcon-fuzz.c (built in the guest) and parses its summary. */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { buildC, FUZZER } from './cbuild';
+import { buildC } from '../cbuild';
 
 export interface FuzzSummary {
   seed: number;
@@ -18,7 +18,7 @@ export interface FuzzSummary {
 
 /** Runs the fuzzer; prints its header and summary; returns the summary. */
 export function fuzz(args: readonly string[], prefix: readonly string[] = []): FuzzSummary {
-  const bin = buildC(FUZZER);
+  const bin = buildC('falcon-fuzz');
   const argv = [...prefix, bin, ...args];
   const started = Date.now();
   const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });
