@@ -345,6 +345,18 @@ export function conformance(
         await ours(falcon.pick({ ifname: 'fct0', netns: '/dev/null', flowHash: 1 }), 'netns-not-netns', 'netns-fd');
       });
 
+      it('refuses a device with a generic XDP program (it would run twice), and takes it once the program is gone', async function () {
+        this.timeout(300000); // the kernel backend compiles its XDP tool on first use (gcc under TCG)
+        if (!(await backend.setGenericXdp('fct1', true))) this.skip();
+        try {
+          await ours(falcon.attach({ ifname: 'fct1' }), 'dev-generic-xdp', 'ifname');
+          assert.deepEqual(await falcon.devices(), [], 'the refused device is not attached');
+        } finally {
+          await backend.setGenericXdp('fct1', false);
+        }
+        assert.equal((await falcon.attach({ ifname: 'fct1' })).ifname, 'fct1');
+      });
+
       it('detaches the devices of a namespace that goes away', async () => {
         const gone = 'fctgone';
         await backend.addNamespace(gone);

@@ -1,6 +1,7 @@
 // The conformance suite against falcon.ko, inside the testbed guest: the
 // suite's devices are dummies made with ip(8), the other callers are child
-// processes of test/vm/unpriv.ts, hotplug is sysfs.
+// processes of test/vm/unpriv.ts, hotplug is sysfs, generic XDP programs come
+// from test/vm/c/xdp-generic.c.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { openFalcon } from '../../src/index';
@@ -8,6 +9,7 @@ import { NativeGenlTransport } from '../../src/transport/native';
 import { FAMILY_NAME } from '../../src/protocol/generated';
 import { conformance } from '../conformance/suite';
 import { ConformanceBackend } from '../conformance/backend';
+import { buildC } from './cbuild';
 import { inGuest } from './guest';
 import { falconCallsAs } from './unpriv';
 
@@ -46,6 +48,11 @@ function kernelBackend(): ConformanceBackend {
       } catch {
         return false;
       }
+    },
+    async setGenericXdp(ifname, on) {
+      // r0 = XDP_PASS; exit, in SKB mode (raw bpf() and RTM_SETLINK)
+      execFileSync(buildC('xdp-generic'), [on ? 'attach' : 'detach', ifname], { stdio: 'pipe' });
+      return true;
     },
     async close() {},
   };

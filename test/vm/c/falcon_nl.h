@@ -36,12 +36,16 @@ struct fnl_ack {
 	int offset;		/* NLMSGERR_ATTR_OFFS (from the request's nlmsghdr), -1 when none */
 };
 
-/* A socket of @protocol (NETLINK_GENERIC, NETLINK_ROUTE), bound, with extended
- * and capped acks on; or -errno. */
+/*
+ * A socket of @protocol (NETLINK_GENERIC, NETLINK_ROUTE), bound, with extended
+ * and capped acks on; or -errno.
+ */
 int fnl_open(int protocol);
 
-/* Message building. fnl_begin() starts @m with an nlmsghdr; fnl_put() appends
- * raw bytes (a fixed header such as ifinfomsg, or deliberate garbage). */
+/*
+ * Message building. fnl_begin() starts @m with an nlmsghdr; fnl_put() appends
+ * raw bytes (a fixed header such as ifinfomsg, or deliberate garbage).
+ */
 void fnl_begin(struct fnl_msg *m, uint16_t type, uint16_t flags);
 void fnl_put(struct fnl_msg *m, const void *data, size_t len);
 void fnl_put_genl(struct fnl_msg *m, uint8_t cmd, uint8_t version);
