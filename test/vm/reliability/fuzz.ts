@@ -1,6 +1,7 @@
 /** Runs test/vm/c/falcon-fuzz.c (built in the guest) and parses its summary. */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import { constants } from 'os';
 import { buildC } from '../cbuild';
 
 export interface FuzzSummary {
@@ -14,6 +15,12 @@ export interface FuzzSummary {
   unclean: number;
   permViolations: number;
   errnos: Record<string, number>;
+}
+
+/** How many answers carried errno `code` (by name; 'OK' for success) in a run. */
+export function answeredWith(s: FuzzSummary, code: keyof typeof constants.errno | 'OK'): number {
+  const n = code === 'OK' ? 0 : constants.errno[code];
+  return s.errnos[String(n)] ?? 0;
 }
 
 /** Runs the fuzzer; prints its header and summary; returns the summary. */
