@@ -305,6 +305,8 @@ describe('vm: falcon datapath', function () {
     await attachPath();
     const bg = spawn('ip', ['netns', 'exec', 'h1c1', PY, '-c',
       'import socket,time\ns=socket.socket(2,2)\nt=time.time()\nwhile time.time()-t<6:\n  s.sendto(b"x"*200,("10.0.2.1",9999))\n  time.sleep(0.0005)'], { stdio: 'ignore' });
+    // Listened for now: it may end while the test awaits below, and a late listener would wait forever
+    const bgDone = new Promise<void>((resolve) => bg.on('exit', () => resolve()));
     await new Promise((r) => setTimeout(r, 1500));
     execFileSync('ip', ['netns', 'del', 'h2c1']);
     // The kernel unregisters a deleted namespace's devices from a workqueue,
@@ -317,11 +319,15 @@ describe('vm: falcon datapath', function () {
     assert.deepStrictEqual(left.sort(), ['vx0', 'w2']);
     await new Promise((r) => setTimeout(r, 1000));
     await falcon.close();
-    const rm = spawnSync('rmmod', ['falcon'], { encoding: 'utf8' });
-    assert.strictEqual(rm.status, 0, rm.stderr);
-    await new Promise<void>((resolve) => bg.on('exit', () => resolve()));
-    execFileSync('insmod', [falconKo()]);
-    falcon = await openFalcon({ backend: 'kernel' });
+    try {
+      const rm = spawnSync('rmmod', ['falcon'], { encoding: 'utf8' });
+      assert.strictEqual(rm.status, 0, rm.stderr);
+      await bgDone;
+    } finally {
+      // Whatever happened, the next tests get the module and a handle of the new family
+      if (!fs.existsSync('/sys/module/falcon')) execFileSync('insmod', [falconKo()]);
+      falcon = await openFalcon({ backend: 'kernel' });
+    }
     assert.deepStrictEqual(await falcon.devices(), []);
     await falcon.setConfig({ cpus: [1, 2, 3] });
     await pinAll(0);
