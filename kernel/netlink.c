@@ -690,6 +690,8 @@ static int falcon_put_dev_stats(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_SECOND, t.second,
 			      FALCON_A_DEV_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_DROPPED, t.dropped,
+			      FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_DEFERRED, t.deferred,
 			      FALCON_A_DEV_STATS_PAD))
 		goto cancel;
 	if (nla_put_u32(skb, FALCON_A_DEV_STATS_GATE_CLOSED,
