@@ -57,6 +57,8 @@ export interface ConformanceBackend {
   deleteDevice(ifname: string, netns?: string): Promise<void>;
   /** CPU hotplug; resolves false where the host cannot do it (the test is then skipped). */
   setOnline(cpu: number, online: boolean): Promise<boolean>;
+  /** Puts a generic-mode (SKB) XDP program on a device or takes it off; resolves false where the host cannot (skipped). */
+  setGenericXdp(ifname: string, on: boolean): Promise<boolean>;
   /** Releases whatever open()/openRaw() left behind. */
   close(): Promise<void>;
 }

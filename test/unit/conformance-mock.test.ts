@@ -45,6 +45,10 @@ function mockBackend(): ConformanceBackend {
       model.setOnline(cpu, online);
       return true;
     },
+    async setGenericXdp(ifname, on) {
+      model.setGenericXdp({ ifname }, on);
+      return true;
+    },
     async close() {},
   };
 }

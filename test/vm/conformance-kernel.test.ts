@@ -1,6 +1,7 @@
 // The conformance suite against falcon.ko, inside the testbed guest: the
-// suite's devices are dummies made with ip(8), the non-admin caller is a
-// child process under setpriv without capabilities, hotplug is sysfs.
+// suite's devices are dummies made with ip(8), the other callers are child
+// processes of test/vm/unpriv.ts, hotplug is sysfs, generic XDP programs come
+// from test/vm/c/xdp-generic.c.
 import { execFileSync, spawn } from 'node:child_process';
 import * as readline from 'node:readline';
 import * as fs from 'node:fs';
@@ -10,21 +11,13 @@ import { NativeGenlTransport } from '../../src/transport/native';
 import { FAMILY_NAME } from '../../src/protocol/generated';
 import { conformance } from '../conformance/suite';
 import type { FalconEvent } from '../../src/api/types';
-import { ConformanceBackend, EventCollector, EventListener, listenOn, UserCall, UserOutcome } from '../conformance/backend';
+import { ConformanceBackend, EventCollector, EventListener, listenOn } from '../conformance/backend';
+import { buildC } from './cbuild';
 import { inGuest } from './guest';
+import { falconCallsAs } from './unpriv';
 
 function ip(args: string[], netns?: string): void {
   execFileSync('ip', netns ? ['-n', netns, ...args] : args, { stdio: 'pipe' });
-}
-
-/** Runs calls in a child process (conformance-user.js), under `wrap` and in `netns` if given. */
-function runChild(calls: readonly UserCall[], wrap: readonly string[], netns?: string): UserOutcome[] {
-  const child = path.join(__dirname, 'conformance-user.js');
-  const arg = Buffer.from(JSON.stringify(calls)).toString('base64');
-  const cmd = [...wrap, process.execPath, child, arg];
-  const argv = netns ? ['ip', 'netns', 'exec', netns, ...cmd] : cmd;
-  const out = execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return JSON.parse(out) as UserOutcome[];
 }
 
 // nobody, no capabilities at all: netlink_capable(CAP_NET_ADMIN) fails.
@@ -67,13 +60,8 @@ function kernelBackend(): ConformanceBackend {
     name: 'falcon.ko',
     open: () => openFalcon({ backend: 'kernel' }),
     openRaw: () => NativeGenlTransport.open(FAMILY_NAME),
-    async runAsUser(calls, netns) {
-      return runChild(calls, DROP_PRIVILEGES, netns);
-    },
-    async runAsNetnsAdmin(calls, netns) {
-      // root with every capability, only its network namespace differs
-      return runChild(calls, [], netns);
-    },
+    runAsUser: async (calls, netns) => falconCallsAs('nobody', calls, netns),
+    runAsNetnsAdmin: async (calls, netns) => falconCallsAs('netns-admin', calls, netns),
     async listen(role, netns) {
       if (role === 'admin' && netns === undefined) return listenOn(await openFalcon({ backend: 'kernel' }));
       return listenChild(role === 'user' ? DROP_PRIVILEGES : [], netns);
@@ -102,6 +90,11 @@ function kernelBackend(): ConformanceBackend {
       } catch {
         return false;
       }
+    },
+    async setGenericXdp(ifname, on) {
+      // r0 = XDP_PASS; exit, in SKB mode (raw bpf() and RTM_SETLINK)
+      execFileSync(buildC('xdp-generic'), [on ? 'attach' : 'detach', ifname], { stdio: 'pipe' });
+      return true;
     },
     async close() {},
   };

@@ -4,7 +4,8 @@
  */
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import { ok } from './probe';
+import type { Falcon } from '../../src/api/types';
+import { openFalcon } from '../../src/index';
 
 const PY = '/usr/bin/python3';
 export const H2 = '/run/netns/h2';
@@ -30,20 +31,29 @@ export const PATH_DEVICES: readonly (readonly [string, string, string])[] = [
   ['eth0', H2C1, 'h2c1'],
 ];
 
-/** Attaches the path's three devices as stages 0, 1, 2. */
-export function attachPath(): void {
-  for (const [i, [name, ns]] of PATH_DEVICES.entries()) {
-    const r = ok('attach', [`ifname=${name}`, `netns-fd=${ns}`])[0] as { stage: number };
-    assert.strictEqual(r.stage, i, `${name} gets stage ${i}`);
+/** Runs @fn with a handle of its own: tests unload the module in between. */
+export async function withFalcon<T>(fn: (falcon: Falcon) => Promise<T>): Promise<T> {
+  const falcon = await openFalcon({ backend: 'kernel' });
+  try {
+    return await fn(falcon);
+  } finally {
+    await falcon.close();
   }
 }
 
-export function pickTarget(ifname: string, ns: string, hash: number): number | undefined {
-  const m = ok('pick', [`ifname=${ifname}`, `netns-fd=${ns}`, `flow-hash=${hash}`])[0] as { target?: number };
-  return m.target;
+/** Attaches the path's three devices as stages 0, 1, 2. */
+export async function attachPath(falcon: Falcon): Promise<void> {
+  for (const [i, [ifname, , netns]] of PATH_DEVICES.entries()) {
+    const a = await falcon.attach({ ifname, netns });
+    assert.strictEqual(a.stage, i, `${ifname} gets stage ${i}`);
+  }
 }
 
-export function pinAll(load: number): void {
-  const cfg = ok('get-config')[0] as { 'nr-cpu-ids': number };
-  for (let c = 0; c < cfg['nr-cpu-ids']; c++) ok('pin-load', [`cpu=${c}`, `load=${load}`]);
+export async function pickTarget(falcon: Falcon, ifname: string, netns: string, flowHash: number): Promise<number | undefined> {
+  return (await falcon.pick({ ifname, netns, flowHash })).target;
+}
+
+export async function pinAll(falcon: Falcon, load: number): Promise<void> {
+  const cfg = await falcon.getConfig();
+  for (let c = 0; c < cfg.nrCpuIds; c++) await falcon.pinLoad(c, load);
 }

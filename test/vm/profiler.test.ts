@@ -23,8 +23,7 @@ import { KernelProfiler } from '../../src/profile/kernel';
 import type { Profile } from '../../src/profile/types';
 import { topologyDown, topologyUp } from '../../src/topology';
 import { falconKo, guestOnly, projectDir } from './guest';
-import { PATH_DEVICES, attachPath, pickTarget, pinAll, sendFlow } from './overlay-flow';
-import { devStats, ok, stats } from './probe';
+import { PATH_DEVICES, attachPath, pickTarget, pinAll, sendFlow, withFalcon } from './overlay-flow';
 import { quietOverlayPath } from './quiet-path';
 
 const loaded = (): boolean => fs.existsSync('/sys/module/falcon');
@@ -68,21 +67,22 @@ describe('vm: stage profiler', function () {
   guestOnly(this);
   this.timeout(300_000);
 
-  before(function () {
+  before(async function () {
     if (!loaded()) execFileSync('insmod', [falconKo()]);
-    const cfg = ok('get-config')[0] as { 'nr-cpu-ids': number };
-    if (cfg['nr-cpu-ids'] < 4) this.skip();
+    if ((await withFalcon((f) => f.getConfig())).nrCpuIds < 4) this.skip();
   });
   beforeEach(() => {
     topologyUp({ kind: 'overlay' });
     quietOverlayPath();
     execFileSync('ip', ['netns', 'exec', 'h1c1', 'ping', '-c', '1', '-W', '3', '10.0.2.1'], { stdio: 'pipe' });
   });
-  afterEach(() => {
+  afterEach(async () => {
     topologyDown();
     if (!loaded()) execFileSync('insmod', [falconKo()]);
-    ok('unpin-load');
-    ok('set-config', ['enabled=1', 'cpus=0-3', 'mode=0', 'policy=1']);
+    await withFalcon(async (f) => {
+      await f.unpinLoad();
+      await f.setConfig({ enabled: true, cpus: [0, 1, 2, 3], mode: 'stage', policy: 'balanced' });
+    });
   });
 
   it('profiles the vanilla overlay with falcon.ko unloaded: each stage once, on the sender\'s CPU, the flow by its inner 5-tuple', async () => {
@@ -132,18 +132,25 @@ describe('vm: stage profiler', function () {
   });
 
   it('with Falcon steering three stages to three CPUs: each device\'s packets on pick\'s CPU, as many as Falcon counted', async () => {
-    ok('set-config', ['enabled=1', 'mode=0', 'policy=0', 'threshold=80', 'cpus=1-3']);
-    pinAll(0);
-    attachPath();
-    ok('reset-stats');
+    await withFalcon(async (f) => {
+    await f.setConfig({ enabled: true, mode: 'stage', policy: 'static', threshold: 80, cpus: [1, 2, 3] });
+    await pinAll(f, 0);
+    await attachPath(f);
+    await f.resetStats();
     const p = await profileAround(() => sendFlow(46000, 300));
     assert.strictEqual(p.falcon, true, `falcon.ko's events attached (${JSON.stringify(p.notes)})`);
-    const hash = devStats('w2')['last-hash'];
+    const s = await f.stats();
+    const devStats = (ifname: string, netns: string) => {
+      const d = s.devices.find((x) => x.ifname === ifname && x.netns === netns);
+      assert.ok(d, `${netns}/${ifname} attached`);
+      return d;
+    };
+    const hash = devStats('w2', 'h2').lastHash;
     assert.ok(hash !== undefined, 'w2 reports last-hash');
     const placed = new Set<number>();
-    for (const [name, nsPath, ns] of PATH_DEVICES) {
-      const d = devStats(name);
-      const target = pickTarget(name, nsPath, hash);
+    for (const [name, , ns] of PATH_DEVICES) {
+      const d = devStats(name, ns);
+      const target = await pickTarget(f, name, ns, hash);
       const byCpu = packetsByCpu(p, name, ns);
       console.log(`      ${ns}/${name}: pick -> CPU ${target}, Falcon steered ${d.steered} local ${d.local}; profile packets by CPU ${JSON.stringify([...byCpu])}, handoffs ${handoffs(p, name, ns)}`);
       assert.ok(target !== undefined);
@@ -153,18 +160,20 @@ describe('vm: stage profiler', function () {
       assert.strictEqual(handoffs(p, name, ns), d.steered, `${ns}/${name}: each arrival pass is a handoff`);
     }
     assert.strictEqual(placed.size, 3, 'three CPUs');
-    const s = stats();
     for (const c of [1, 2, 3]) {
       const w = p.queue_wait.find((q) => q.cpu === c);
-      const processed = (s.cpus[c] as { processed: number }).processed;
+      const processed = s.cpus[c]?.processed;
       assert.strictEqual((w?.count ?? 0) + (w?.unknown ?? 0), processed, `CPU ${c}: a queue wait per reinjection (${JSON.stringify(w)})`);
     }
+    });
   });
 
   it('per-CPU NET_RX time agrees within 20 % with perf timing irq:softirq_entry/exit over the same window', async () => {
-    ok('set-config', ['enabled=1', 'mode=0', 'policy=0', 'threshold=80', 'cpus=1-3']);
-    pinAll(0);
-    attachPath();
+    await withFalcon(async (f) => {
+      await f.setConfig({ enabled: true, mode: 'stage', policy: 'static', threshold: 80, cpus: [1, 2, 3] });
+      await pinAll(f, 0);
+      await attachPath(f);
+    });
     // perf records the two tracepoints through its own ring buffers (no eBPF),
     // stamped with CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns and of
     // process.hrtime: its runs can be cut to exactly the profiler's window.

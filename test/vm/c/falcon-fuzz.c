@@ -38,12 +38,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
-#include "../../kernel/include/uapi/linux/falcon.h"
+#include <linux/falcon.h>
+#include "falcon_nl.h"
 
 #define MAX_BATCH 4
-#define MAX_SEND (1 << 16)
 
 static uint64_t rng_state;
 
@@ -100,62 +98,37 @@ static int clean_errno(int e)
 	return 0;
 }
 
-/* ---- message building ---- */
+/* ---- message building (framing: falcon_nl) ---- */
 
-struct msg {
-	char buf[MAX_SEND];
-	size_t len;
-};
+/* A message is an fnl_msg: its builders leave out what does not fit. */
+#define msg fnl_msg
 
 static void put(struct msg *m, const void *p, size_t n)
 {
-	if (m->len + n > sizeof(m->buf))
-		return;
-	memcpy(m->buf + m->len, p, n);
-	m->len += n;
+	fnl_put(m, p, n);
 }
 
-static void pad4(struct msg *m)
-{
-	static const char z[4];
-
-	put(m, z, NLA_ALIGN(m->len) - m->len);
-}
-
-/* An attribute with an honest header: nla_len = 4 + dlen. */
 static void attr(struct msg *m, uint16_t type, const void *data, size_t dlen)
 {
-	struct nlattr a = { .nla_len = NLA_HDRLEN + dlen, .nla_type = type };
-
-	if (m->len + NLA_HDRLEN + NLA_ALIGN(dlen) > sizeof(m->buf))
-		return;
-	put(m, &a, sizeof(a));
-	put(m, data, dlen);
-	pad4(m);
+	fnl_attr(m, type, data, dlen);
 }
 
 static void attr_u32(struct msg *m, uint16_t type, uint32_t v)
 {
-	attr(m, type, &v, 4);
+	fnl_attr_u32(m, type, v);
 }
 
 static void begin(struct msg *m, uint16_t flags, uint8_t cmd, uint8_t version)
 {
-	struct nlmsghdr h = { .nlmsg_type = family, .nlmsg_flags = flags };
-	struct genlmsghdr g = { .cmd = cmd, .version = version };
-
-	m->len = 0;
-	put(m, &h, sizeof(h));
-	put(m, &g, sizeof(g));
+	fnl_begin(m, family, flags);
+	fnl_put_genl(m, cmd, version);
 }
 
 static uint32_t finish(struct msg *m)
 {
-	struct nlmsghdr *h = (void *)m->buf;
-
-	h->nlmsg_len = m->len;
-	h->nlmsg_seq = next_seq++;
-	return h->nlmsg_seq;
+	/* an attribute left out for size is one more kind of garbage */
+	fnl_finish(m, next_seq);
+	return next_seq++;
 }
 
 static const uint32_t interesting[] = {
@@ -284,6 +257,7 @@ static void put_nested_garbage(struct msg *m, int depth)
 	uint8_t junk[24];
 
 	inner.len = 0;
+	inner.truncated = 0;
 	for (i = 0; i < n; i++) {
 		uint16_t t = below(FALCON_A_MAX + 4);
 
@@ -433,12 +407,11 @@ static int random_msg(struct msg *m, int may_break_header)
 
 static void send_buf(const void *p, size_t n)
 {
-	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	int err = fnl_send_bytes(sock, p, n);
 
-	if (sendto(sock, p, n, 0, (void *)&to, sizeof(to)) < 0) {
-		/* a stub shorter than nlmsghdr may be refused outright: harmless */
-		if (errno == EINVAL || errno == EMSGSIZE || errno == ENOBUFS)
-			return;
+	/* a stub shorter than nlmsghdr may be refused outright: harmless */
+	if (err && err != -EINVAL && err != -EMSGSIZE && err != -ENOBUFS) {
+		errno = -err;
 		die("sendto");
 	}
 }
@@ -515,14 +488,11 @@ static void await(struct pending *pend, int n)
 					extra_msgs++;
 				continue;
 			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				check_errno(p, ((struct nlmsgerr *)NLMSG_DATA(h))->error);
-			} else if (h->nlmsg_type == NLMSG_DONE) {
-				int err = 0;
+			if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE) {
+				struct fnl_ack ack;
 
-				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&err, NLMSG_DATA(h), sizeof(err));
-				check_errno(p, err);
+				fnl_parse_ack(h, &ack);
+				check_errno(p, ack.error);
 			} else {
 				continue;	/* a reply or a dump part */
 			}
@@ -535,7 +505,7 @@ static void await(struct pending *pend, int n)
 /* Sends @n messages as one datagram; @sane[i] says which expect answers. */
 static void send_batch(struct msg *msgs, const int *sane, int n)
 {
-	static char out[MAX_SEND * MAX_BATCH];
+	static char out[FNL_MSG_MAX * MAX_BATCH];
 	struct pending pend[MAX_BATCH];
 	size_t off = 0;
 	int i, np = 0;
@@ -580,53 +550,28 @@ static void send_one(struct msg *m)
 
 static void open_socket(void)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct timeval tv = { .tv_sec = 10 };
-	int one = 1, rcvbuf = 1 << 20;
+	int rcvbuf = 1 << 20;
 
-	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (sock < 0 || bind(sock, (void *)&sa, sizeof(sa)))
+	/* capped acks keep answers small; extack exercises the kernel's messages */
+	sock = fnl_open(NETLINK_GENERIC);
+	if (sock < 0) {
+		errno = -sock;
 		die("netlink socket");
+	}
 	setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	/* capped acks keep answers small; extack exercises the kernel's messages */
-	setsockopt(sock, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(sock, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 }
 
 static void resolve_family(void)
 {
-	static char rb[8192];
-	struct msg m;
-	ssize_t r;
-	struct nlmsghdr *h;
+	int id = fnl_genl_family(sock, FALCON_FAMILY_NAME);
 
-	begin(&m, NLM_F_REQUEST, CTRL_CMD_GETFAMILY, 1);
-	((struct nlmsghdr *)m.buf)->nlmsg_type = GENL_ID_CTRL;
-	attr(&m, CTRL_ATTR_FAMILY_NAME, FALCON_FAMILY_NAME, sizeof(FALCON_FAMILY_NAME));
-	finish(&m);
-	send_buf(m.buf, m.len);
-	r = recv(sock, rb, sizeof(rb), 0);
-	if (r < 0)
-		die("recv family");
-	for (h = (void *)rb; NLMSG_OK(h, r); h = NLMSG_NEXT(h, r)) {
-		char *p = (char *)NLMSG_DATA(h) + GENL_HDRLEN;
-		int l = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-		struct nlattr *a = (void *)p;
-
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			errno = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
-			die("family falcon");
-		}
-		for (; l >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= l;
-		     l -= NLA_ALIGN(a->nla_len), a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
-			if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-				memcpy(&family, (char *)a + NLA_HDRLEN, 2);
-	}
-	if (!family) {
-		errno = ENOENT;
+	if (id < 0) {
+		errno = -id;
 		die("family falcon");
 	}
+	family = id;
 }
 
 /* ---- phase 1: every command, every attribute missing ---- */

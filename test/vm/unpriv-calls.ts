@@ -1,7 +1,8 @@
-// Child process of the kernel conformance run: runs the UserCalls given as
-// base64 JSON in argv[2] on falcon.ko as whoever started it (the suite starts
-// it without privileges, see conformance-kernel.test.ts) and prints the
-// outcomes as JSON on stdout.
+// Child process of test/vm/unpriv.ts's falconCallsAs(): runs the UserCalls
+// given as base64 JSON in argv[2] on falcon.ko as whoever started it (nobody
+// without capabilities, or root in another network namespace) and prints the
+// outcomes as JSON on stdout. A separate process is the only way to get a
+// caller without CAP_NET_ADMIN, or with its socket in another namespace.
 import { openFalcon } from '../../src/index';
 import { runUserCalls, UserCall } from '../conformance/backend';
 
@@ -16,6 +17,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`conformance-user: ${String(err)}\n`);
+  process.stderr.write(`unpriv-calls: ${String(err)}\n`);
   process.exit(1);
 });

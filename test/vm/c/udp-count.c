@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * udp-count: a UDP sender and receiver that count exactly, for the
- * accounting test (test/vm/reliability/accounting.test.ts).
+ * accounting test (test/vm/reliability/4-accounting.test.ts).
  *
  *   udp-count send ADDR PORT N [PAYLOAD [BURST GAP_US]]
  *                                          sendto() until N calls succeeded,
