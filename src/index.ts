@@ -6,6 +6,7 @@ import { createMockTransport } from './mock';
 import type { MockControls, MockOptions } from './mock';
 import { FAMILY_NAME, OPERATIONS } from './protocol/generated';
 import type { FamilyInfo } from './transport/nlctrl';
+import { AddonLoadError } from './transport/addon';
 import { GenlSocket, NativeGenlTransport } from './transport/native';
 
 /** Which backend openFalcon uses; 'auto' takes the kernel when the module is loaded, else the mock. */
@@ -112,9 +113,7 @@ function openError(error: unknown): FalconError {
   if (error instanceof FalconError) return error;
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'MODULE_NOT_FOUND' || /falcon_genl|bindings/.test(message)) {
-    return new FalconError({ code: 'ENOENT', message: `the native addon is not built (npm run build:native): ${message}`, syscall: 'open', cause: error });
-  }
+  if (error instanceof AddonLoadError) return new FalconError({ code: 'ENOENT', message, syscall: 'open', cause: error });
   if (typeof code === 'string' && isFalconErrorCode(code)) return new FalconError({ code, message, syscall: 'open', cause: error });
   return new FalconError({ code: 'EIO', message: typeof code === 'string' ? `${message} (${code})` : message, syscall: 'open', cause: error });
 }
@@ -214,6 +213,7 @@ export { parseCpuList, formatCpuList, toCpuArray, cpusToBitmap, bitmapToCpus } f
 export { FalconClient, DUMP_RETRIES } from './client/falcon-client';
 export { ratesBetween, DEFAULT_WATCH_INTERVAL_MS } from './client/watch';
 export { GenlSocket, NativeGenlTransport } from './transport/native';
+export { AddonLoadError } from './transport/addon';
 export type { NativeRequestOptions } from './transport/native';
 export type { FamilyInfo, McastGroup, FamilyOp } from './transport/nlctrl';
 export type { GenlTransport, GenlReplies, RequestOptions, NetlinkErrorInfo } from './transport/types';

@@ -99,7 +99,7 @@ describe('falconctl without the native addon', function () {
         encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
       });
       assert.equal(r.status, 2);
-      assert.match(r.stderr, /^Error: the native addon is not built \(npm run build:native\)/);
+      assert.match(r.stderr, /^Error: the native addon falcon_genl\.node is missing \(neither compiled \(build\/Release\) nor prebuilt \(out\/Release\) under .*falcon-noaddon-.*\): install build-essential python3 \(Debian packages\)/);
       assert.doesNotMatch(r.stderr, /not loaded|modprobe|insmod/);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
