@@ -101,6 +101,8 @@ describe('npm package (pack, install without a compiler, use)', function () {
       'native/addon.cc', 'kernel/Makefile', 'kernel/Kbuild', 'kernel/main.c', 'kernel/falcon.yaml', 'kernel/include/uapi/linux/falcon.h',
       'scripts/kernels.sh', 'man/falconctl.8',
     ];
+    // Every source the kernel Makefile builds from, so `make -C node_modules/falcon-overlay/kernel` works.
+    for (const f of fs.readdirSync(path.join(root, 'kernel')).filter((n) => /\.[ch]$/.test(n))) need.push(`kernel/${f}`);
     for (const f of need) assert.ok(files.includes(f), `${f} is not in the tarball`);
     const unwanted = files.filter((f) =>
       /^(test|tools|bench|examples|docs|results|dist\/test|dist\/bench|dist\/examples|build|src)\//.test(f) || /\.(map|svg|ko|o)$/.test(f) || f.startsWith('kernel/build/'));

@@ -58,6 +58,10 @@ describe('load hint', () => {
   it('installed for other kernels only, or nowhere: how to install', () => {
     assert.match(loadHint({ ...BASE, installedFor: [OTHER] }), new RegExp(`^falcon\\.ko is installed for kernel 6\\.12\\.117\\+deb12-amd64, this one runs ${R}: .*make -C kernel install KVER=${R}`));
     assert.match(loadHint(BASE), new RegExp(`^falcon\\.ko is not installed for this kernel \\(${R}\\): install the falcon-dkms package \\(docs/install\\.md\\) or run "sudo make -C kernel install"`));
+    // With the sources at hand (a checkout or the npm package, nothing built): the make line names them.
+    const pkgKernel = '/app/node_modules/falcon-overlay/kernel';
+    assert.match(loadHint({ ...BASE, kernelDir: pkgKernel }), new RegExp(`or run "sudo make -C ${pkgKernel} install" \\(needs linux-headers-${R}\\), then "sudo modprobe falcon"`));
+    assert.match(loadHint({ ...BASE, kernelDir: pkgKernel, installedFor: [OTHER] }), new RegExp(`"sudo make -C ${pkgKernel} install KVER=${R}" \\(needs`));
   });
 
   it('gathers facts from this machine without failing', function () {
