@@ -1,4 +1,9 @@
-// The Falcon SDK: openFalcon() and everything its callers need by name.
+/**
+ * The Falcon SDK: `openFalcon()` and everything its callers need by name.
+ * `import { openFalcon } from 'falcon-overlay'` (CommonJS: `require`).
+ *
+ * @module falcon-overlay
+ */
 import { FalconError, isFalconErrorCode } from './api/errors';
 import type { Falcon } from './api/types';
 import { FalconClient } from './client/falcon-client';
@@ -203,11 +208,16 @@ export {
   codeOf,
   isFalconErrorCode,
   FALCON_ERROR_CODES,
+  NETLINK_ERROR_CODES,
+  NETNS_ERROR_CODES,
+  SDK_ERROR_CODES,
   HANDLE_CLOSED_MESSAGE,
   CLOSED_WHILE_PENDING_MESSAGE,
   ABORTED_MESSAGE,
 } from './api/errors';
 export type { FalconErrorCode } from './api/errors';
+export { PROTOCOL_ERROR_CODES } from './protocol/generated';
+export type { ProtocolErrorCode } from './protocol/generated';
 export * from './api/types';
 export { parseCpuList, formatCpuList, toCpuArray, cpusToBitmap, bitmapToCpus } from './api/cpuset';
 export { FalconClient, DUMP_RETRIES } from './client/falcon-client';

@@ -5,11 +5,11 @@ import { PROTOCOL_ERROR_CODES } from '../protocol/generated';
 import type { ProtocolErrorCode } from '../protocol/generated';
 
 /** Netlink itself and the socket under the kernel backend (allocation, buffers, an interrupted call). */
-const NETLINK_ERROR_CODES = ['ENOMEM', 'ENOBUFS', 'EMSGSIZE', 'EAGAIN', 'EINTR', 'EFAULT', 'EPROTONOSUPPORT', 'EAFNOSUPPORT'] as const;
+export const NETLINK_ERROR_CODES = ['ENOMEM', 'ENOBUFS', 'EMSGSIZE', 'EAGAIN', 'EINTR', 'EFAULT', 'EPROTONOSUPPORT', 'EAFNOSUPPORT'] as const;
 /** Opening a network namespace by name or path. */
-const NETNS_ERROR_CODES = ['ENOENT', 'EPERM', 'EACCES', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EMFILE', 'ENFILE'] as const;
+export const NETNS_ERROR_CODES = ['ENOENT', 'EPERM', 'EACCES', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EMFILE', 'ENFILE'] as const;
 /** The SDK itself: pending at close or aborted, timed out, malformed reply, anything else. */
-const SDK_ERROR_CODES = ['ECANCELED', 'ETIMEDOUT', 'EPROTO', 'EIO'] as const;
+export const SDK_ERROR_CODES = ['ECANCELED', 'ETIMEDOUT', 'EPROTO', 'EIO'] as const;
 
 /**
  * A symbolic errno a Falcon call can reject with: what the protocol answers
