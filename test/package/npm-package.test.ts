@@ -178,7 +178,8 @@ console.log('entry points ok');
     const base = { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', typeRoots: [path.join(root, 'node_modules', '@types')], types: ['node'] };
     const configs = {
       'tsconfig.nodenext.json': { compilerOptions: { ...base, module: 'nodenext', moduleResolution: 'nodenext' }, files: ['esm.mts', 'cjs.cts'] },
-      'tsconfig.node10.json': { compilerOptions: { ...base, module: 'commonjs', moduleResolution: 'node10' }, files: ['node10.ts'] },
+      // The shipped .d.ts are checked once (above); here only what node10 resolves.
+      'tsconfig.node10.json': { compilerOptions: { ...base, skipLibCheck: true, module: 'commonjs', moduleResolution: 'node10' }, files: ['node10.ts'] },
     };
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     for (const [name, config] of Object.entries(configs)) {
