@@ -101,6 +101,10 @@ describe('npm package (pack, install without a compiler, use)', function () {
       'native/addon.cc', 'kernel/Makefile', 'kernel/Kbuild', 'kernel/main.c', 'kernel/falcon.yaml', 'kernel/include/uapi/linux/falcon.h',
       'scripts/kernels.sh', 'man/falconctl.8',
     ];
+    // Every eBPF program (bpf/<name>.bpf.c) as the object the SDK loads (dist/bpf/<name>.bpf.o, npm run build:bpf).
+    const bpfDir = path.join(root, 'bpf');
+    const bpfSources = fs.existsSync(bpfDir) ? fs.readdirSync(bpfDir).filter((n) => n.endsWith('.bpf.c')) : [];
+    for (const f of bpfSources) need.push(`dist/bpf/${f.replace(/\.c$/, '.o')}`);
     // Every source the kernel Makefile builds from, so `make -C node_modules/falcon-overlay/kernel` works.
     for (const f of fs.readdirSync(path.join(root, 'kernel')).filter((n) => /\.[ch]$/.test(n))) need.push(`kernel/${f}`);
     for (const f of need) assert.ok(files.includes(f), `${f} is not in the tarball`);
