@@ -4,7 +4,7 @@
 //   node dist/examples/attach-overlay.js          (falcon.ko)
 //   node dist/examples/attach-overlay.js --mock   (the model, with injected traffic)
 import { runExample } from './run';
-import type { Falcon, FalconInstance } from '../src/index';
+import type { Falcon, FalconInstance } from 'falcon-overlay';
 
 /** The receive path on h2, NIC first. */
 export const PATH = [

@@ -1,7 +1,7 @@
 // Explain where each stage of one flow runs: pick on every attached device,
 // with the reason. Usage: node dist/examples/explain-flow.js [--mock] [hash]
 import { runExample } from './run';
-import type { Falcon } from '../src/index';
+import type { Falcon } from 'falcon-overlay';
 
 /** Prints, for each attached device, the flow's first/second choice, target and reason. */
 export async function main(falcon: Falcon, flowHash = 0xc0ffee, log = console.log): Promise<void> {

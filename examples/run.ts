@@ -1,7 +1,7 @@
 // How each example runs from the command line: open the kernel backend (or
 // the mock with --mock), run, close, and report errors the way falconctl does.
-import { openFalcon } from '../src/index';
-import type { FalconInstance } from '../src/index';
+import { openFalcon } from 'falcon-overlay';
+import type { FalconInstance } from 'falcon-overlay';
 
 /** Runs `body` against a freshly opened Falcon; exit status 2 on a refused request. */
 export function runExample(body: (falcon: FalconInstance) => Promise<void>): void {

@@ -3,7 +3,7 @@
 // `npm run experiment`); on the mock it injects flows and counts where they
 // went, which shows the structure: configure, measure, reset, next.
 import { runExample } from './run';
-import type { FalconInstance, Policy } from '../src/index';
+import type { FalconInstance, Policy } from 'falcon-overlay';
 
 /** One configuration of the sweep. */
 export interface SweepStep {

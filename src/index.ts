@@ -1,4 +1,9 @@
-// The Falcon SDK: openFalcon() and everything its callers need by name.
+/**
+ * The Falcon SDK: `openFalcon()` and everything its callers need by name.
+ * `import { openFalcon } from 'falcon-overlay'` (CommonJS: `require`).
+ *
+ * @module falcon-overlay
+ */
 import { FalconError, isFalconErrorCode } from './api/errors';
 import type { Falcon } from './api/types';
 import { FalconClient } from './client/falcon-client';
@@ -6,6 +11,7 @@ import { createMockTransport } from './mock';
 import type { MockControls, MockOptions } from './mock';
 import { FAMILY_NAME, OPERATIONS } from './protocol/generated';
 import type { FamilyInfo } from './transport/nlctrl';
+import { AddonLoadError } from './transport/addon';
 import { GenlSocket, NativeGenlTransport } from './transport/native';
 
 /** Which backend openFalcon uses; 'auto' takes the kernel when the module is loaded, else the mock. */
@@ -112,9 +118,7 @@ function openError(error: unknown): FalconError {
   if (error instanceof FalconError) return error;
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'MODULE_NOT_FOUND' || /falcon_genl|bindings/.test(message)) {
-    return new FalconError({ code: 'ENOENT', message: `the native addon is not built (npm run build:native): ${message}`, syscall: 'open', cause: error });
-  }
+  if (error instanceof AddonLoadError) return new FalconError({ code: 'ENOENT', message, syscall: 'open', cause: error });
   if (typeof code === 'string' && isFalconErrorCode(code)) return new FalconError({ code, message, syscall: 'open', cause: error });
   return new FalconError({ code: 'EIO', message: typeof code === 'string' ? `${message} (${code})` : message, syscall: 'open', cause: error });
 }
@@ -204,17 +208,23 @@ export {
   codeOf,
   isFalconErrorCode,
   FALCON_ERROR_CODES,
+  NETLINK_ERROR_CODES,
+  NETNS_ERROR_CODES,
+  SDK_ERROR_CODES,
   HANDLE_CLOSED_MESSAGE,
   CLOSED_WHILE_PENDING_MESSAGE,
   ABORTED_MESSAGE,
 } from './api/errors';
 export type { FalconErrorCode } from './api/errors';
+export { PROTOCOL_ERROR_CODES } from './protocol/generated';
+export type { ProtocolErrorCode } from './protocol/generated';
 export * from './api/types';
 export { parseCpuList, formatCpuList, toCpuArray, cpusToBitmap, bitmapToCpus } from './api/cpuset';
 export { FalconClient, DUMP_RETRIES } from './client/falcon-client';
 export { ratesBetween, DEFAULT_WATCH_INTERVAL_MS } from './client/watch';
 export { EVENT_QUEUE_LIMIT } from './client/events';
 export { GenlSocket, NativeGenlTransport } from './transport/native';
+export { AddonLoadError } from './transport/addon';
 export type { NativeRequestOptions } from './transport/native';
 export type { FamilyInfo, McastGroup, FamilyOp } from './transport/nlctrl';
 export type { GenlTransport, GenlReplies, GenlSubscription, NotificationSink, RequestOptions, NetlinkErrorInfo } from './transport/types';

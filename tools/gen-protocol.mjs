@@ -217,9 +217,12 @@ function typescript() {
   out.push(`export type MessageKey = ${Object.keys(messages).map(j).join(' | ')};`);
   out.push('');
   out.push('/** Falcon\'s own extack messages and their errno codes (the kernel uses the same). */');
-  out.push('export const MESSAGES: Readonly<Record<MessageKey, { readonly code: string; readonly text: string }>> = {');
+  out.push('export const MESSAGES = {');
   for (const [key, m] of Object.entries(messages)) out.push(`  ${j(key)}: { code: ${j(m.errno)}, text: ${j(m.text)} },`);
-  out.push('};');
+  out.push('} as const satisfies Readonly<Record<MessageKey, { readonly code: string; readonly text: string }>>;');
+  out.push('');
+  out.push('/** An errno one of Falcon\'s own messages comes with (computed from MESSAGES). */');
+  out.push('export type MessageErrorCode = (typeof MESSAGES)[MessageKey][\'code\'];');
   return out.join('\n') + '\n';
 }
 
@@ -433,12 +436,49 @@ function typescriptPolicies() {
   return out.join('\n') + '\n';
 }
 
+// --- the errnos a request can get back, for the SDK's FalconErrorCode --------
+
+/**
+ * The genetlink core's and policy layer's refusals that this spec makes
+ * possible, each with why (the kernel's behaviour, not a choice of ours).
+ */
+function coreErrorCodes() {
+  const codes = new Map([
+    ['EINVAL', 'a malformed, unknown or missing attribute (strict validation)'],
+    ['EOPNOTSUPP', 'a command the family does not have'],
+  ]);
+  const checked = [...policies.values()].some((p) => p.min !== undefined || p.max !== undefined || p.len !== undefined);
+  if (checked) codes.set('ERANGE', 'an attribute outside its checks (min, max, max-len)');
+  if (ops.some((op) => (op.flags ?? []).includes('admin-perm'))) codes.set('EPERM', 'an admin-perm command without CAP_NET_ADMIN');
+  return codes;
+}
+
+/** PROTOCOL_ERROR_CODES: Falcon's own messages' errnos, then the core's, each once. */
+function typescriptErrorCodes() {
+  const j = (v) => JSON.stringify(v);
+  const core = coreErrorCodes();
+  const codes = [...new Set([...Object.values(messages).map((m) => m.errno), ...core.keys()])];
+  const out = [];
+  out.push('');
+  out.push('/**');
+  out.push(' * Every errno a request to the family can be answered with: those of');
+  out.push(' * Falcon\'s own messages, and those the genetlink core and policy layer give');
+  out.push(' * for this spec:');
+  for (const [code, why] of core) out.push(` * - ${code}: ${why}`);
+  out.push(' */');
+  out.push(`export const PROTOCOL_ERROR_CODES = [${codes.map(j).join(', ')}] as const;`);
+  out.push('');
+  out.push('/** An errno a request to the family can be answered with. */');
+  out.push('export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];');
+  return out.join('\n') + '\n';
+}
+
 const outputs = {
   'kernel/falcon_nl_gen.h': nlGenHeader(),
   'kernel/falcon_nl_gen.c': nlGenSource(),
   'kernel/include/uapi/linux/falcon.h': header(),
   'kernel/falcon_messages.h': messagesHeader(),
-  'src/protocol/generated.ts': typescript() + typescriptPolicies(),
+  'src/protocol/generated.ts': typescript() + typescriptPolicies() + typescriptErrorCodes(),
 };
 
 const check = process.argv.includes('--check');

@@ -1,26 +1,37 @@
 // The one error type every Falcon call rejects with, whichever backend
 // answered: the same code, the same message, the same attribute name.
 import { constants } from 'node:os';
+import { PROTOCOL_ERROR_CODES } from '../protocol/generated';
+import type { ProtocolErrorCode } from '../protocol/generated';
+
+/** Netlink itself and the socket under the kernel backend (allocation, buffers, an interrupted call). */
+export const NETLINK_ERROR_CODES = ['ENOMEM', 'ENOBUFS', 'EMSGSIZE', 'EAGAIN', 'EINTR', 'EFAULT', 'EPROTONOSUPPORT', 'EAFNOSUPPORT'] as const;
+/** Opening a network namespace by name or path. */
+export const NETNS_ERROR_CODES = ['ENOENT', 'EPERM', 'EACCES', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EMFILE', 'ENFILE'] as const;
+/** The SDK itself: pending at close or aborted, timed out, malformed reply, anything else. */
+export const SDK_ERROR_CODES = ['ECANCELED', 'ETIMEDOUT', 'EPROTO', 'EIO'] as const;
 
 /**
- * Every code a FalconError can carry, as a list to check against at run
- * time. Grouped by who produces it; a code outside this list reaches the
- * caller as EIO with the original code in the message.
+ * A symbolic errno a Falcon call can reject with: what the protocol answers
+ * (ProtocolErrorCode, generated from kernel/falcon.yaml and
+ * kernel/falcon-messages.yaml, so a new message's errno joins it by `npm run
+ * gen`), plus what netlink, opening a namespace and the SDK add. See
+ * docs/protocol.md.
  */
-export const FALCON_ERROR_CODES = [
-  // Falcon's own messages (kernel/falcon-messages.yaml, MESSAGES in src/protocol/generated.ts);
-  // a unit test checks that every code of that table is here.
-  'ERANGE', 'EINVAL', 'EBADF', 'ENODEV', 'EEXIST', 'EOPNOTSUPP', 'ENOENT', 'EPERM', 'ENOSPC', 'EBUSY',
-  // The genetlink core and netlink itself (EPERM, EOPNOTSUPP and EINVAL above too).
-  'ENOMEM', 'ENOBUFS', 'EMSGSIZE', 'EAGAIN', 'EINTR', 'EFAULT', 'EPROTONOSUPPORT', 'EAFNOSUPPORT',
-  // Opening a network namespace by name or path (ENOENT and EPERM above too).
-  'EACCES', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EMFILE', 'ENFILE',
-  // The SDK itself: pending at close or aborted, timed out, malformed reply, anything else.
-  'ECANCELED', 'ETIMEDOUT', 'EPROTO', 'EIO',
-] as const;
+export type FalconErrorCode =
+  | ProtocolErrorCode
+  | (typeof NETLINK_ERROR_CODES)[number]
+  | (typeof NETNS_ERROR_CODES)[number]
+  | (typeof SDK_ERROR_CODES)[number];
 
-/** A symbolic errno a Falcon call can reject with (see FALCON_ERROR_CODES and docs/protocol.md). */
-export type FalconErrorCode = (typeof FALCON_ERROR_CODES)[number];
+/**
+ * Every code a FalconError can carry, each once, as a list to check against
+ * at run time; a code outside it reaches the caller as EIO with the original
+ * code in the message.
+ */
+export const FALCON_ERROR_CODES: readonly FalconErrorCode[] = [
+  ...new Set<FalconErrorCode>([...PROTOCOL_ERROR_CODES, ...NETLINK_ERROR_CODES, ...NETNS_ERROR_CODES, ...SDK_ERROR_CODES]),
+];
 
 const CODE_SET: ReadonlySet<string> = new Set(FALCON_ERROR_CODES);
 

@@ -32,7 +32,7 @@ export interface LoadFacts {
   readonly dkms?: readonly DkmsEntry[];
   /** Kernel releases whose modules.dep lists a falcon.ko (installed by dkms or make install). */
   readonly installedFor: readonly string[];
-  /** The repository's kernel directory (kernel/), when falconctl runs from a checkout. */
+  /** The kernel sources (kernel/) next to falconctl: a checkout's, or the npm package's. */
   readonly kernelDir?: string;
   /** falcon.ko files under kernel/build/. */
   readonly builds: readonly RepoBuild[];
@@ -94,12 +94,16 @@ export function loadHint(facts: LoadFacts): string {
       `build it for this kernel with "make -C ${kernelDir} KVER=${r}" (needs linux-headers-${r}), then ` +
       `"${sudo}insmod ${path.join(dir, r, 'falcon.ko')}" (or "${sudo}make -C ${kernelDir} install KVER=${r}" and "${sudo}modprobe falcon"); ${mock}`;
   }
+  // The kernel sources: the checkout's, or the npm package's copy (which ships them for this).
+  const makeInstall = (kver: string) => kernelDir !== undefined
+    ? `"${sudo}make -C ${kernelDir} install${kver}" (needs linux-headers-${r})`
+    : `"${sudo}make -C kernel install${kver}" in the repository`;
   if (facts.installedFor.length > 0) {
     return `falcon.ko is installed for kernel ${list(facts.installedFor)}, this one runs ${r}: install it for this kernel ` +
-      `(the falcon-dkms package, or "${sudo}make -C kernel install KVER=${r}" in the repository; docs/install.md), then "${sudo}modprobe falcon"; ${mock}`;
+      `(the falcon-dkms package, or ${makeInstall(` KVER=${r}`)}; docs/install.md), then "${sudo}modprobe falcon"; ${mock}`;
   }
   return `falcon.ko is not installed for this kernel (${r}): install the falcon-dkms package (docs/install.md) or run ` +
-    `"${sudo}make -C kernel install" in the repository, then "${sudo}modprobe falcon"; ${mock}`;
+    `${makeInstall('')}, then "${sudo}modprobe falcon"; ${mock}`;
 }
 
 function runDkms(): DkmsEntry[] | undefined {
@@ -128,7 +132,7 @@ function installedReleases(modulesRoot: string): string[] {
   });
 }
 
-/** The repository's kernel/ when falconctl runs from a checkout (dist/src/cli/ -> the root). */
+/** kernel/ when falconctl runs from a checkout or the npm package, which ships the sources (dist/src/cli/ -> the root). */
 function repoKernelDir(): string | undefined {
   const dir = path.resolve(__dirname, '..', '..', '..', 'kernel');
   return fs.existsSync(path.join(dir, 'falcon.yaml')) ? dir : undefined;

@@ -212,7 +212,7 @@ export const MCAST_GROUPS: Readonly<Record<McastGroupName, { readonly name: Mcas
 export type MessageKey = "cpus-beyond-nr" | "cpus-offline" | "cpus-empty" | "interval-not-tick" | "dev-missing" | "dev-both" | "netns-bad-fd" | "netns-not-netns" | "dev-unknown" | "dev-attached" | "dev-generic-xdp" | "dev-not-attached" | "flow-hash-missing" | "cpu-missing" | "load-missing" | "cpu-beyond-nr" | "not-init-netns" | "too-many-attachments" | "dev-hook-conflict";
 
 /** Falcon's own extack messages and their errno codes (the kernel uses the same). */
-export const MESSAGES: Readonly<Record<MessageKey, { readonly code: string; readonly text: string }>> = {
+export const MESSAGES = {
   "cpus-beyond-nr": { code: "ERANGE", text: "CPU set names a CPU beyond nr_cpu_ids" },
   "cpus-offline": { code: "EINVAL", text: "CPU set contains an offline CPU" },
   "cpus-empty": { code: "EINVAL", text: "CPU set is empty" },
@@ -232,7 +232,10 @@ export const MESSAGES: Readonly<Record<MessageKey, { readonly code: string; read
   "not-init-netns": { code: "EPERM", text: "Falcon's settings are host-wide: change them from the initial network namespace" },
   "too-many-attachments": { code: "ENOSPC", text: "too many attachments: at most 4096 devices can be attached at once" },
   "dev-hook-conflict": { code: "EBUSY", text: "device has another netfilter ingress hook at priority INT_MAX, which steered packets would skip" },
-};
+} as const satisfies Readonly<Record<MessageKey, { readonly code: string; readonly text: string }>>;
+
+/** An errno one of Falcon's own messages comes with (computed from MESSAGES). */
+export type MessageErrorCode = (typeof MESSAGES)[MessageKey]['code'];
 
 /** What the policy layer enforces for an attribute in a request (from the spec's checks). */
 export interface RequestPolicy {
@@ -262,3 +265,17 @@ export const REQUEST_POLICIES: Readonly<Partial<Record<AttrNames['falcon'], Requ
   "cpu": { type: "u32" },
   "load": { type: "u32", max: 100 },
 };
+
+/**
+ * Every errno a request to the family can be answered with: those of
+ * Falcon's own messages, and those the genetlink core and policy layer give
+ * for this spec:
+ * - EINVAL: a malformed, unknown or missing attribute (strict validation)
+ * - EOPNOTSUPP: a command the family does not have
+ * - ERANGE: an attribute outside its checks (min, max, max-len)
+ * - EPERM: an admin-perm command without CAP_NET_ADMIN
+ */
+export const PROTOCOL_ERROR_CODES = ["ERANGE", "EINVAL", "EBADF", "ENODEV", "EEXIST", "EOPNOTSUPP", "ENOENT", "EPERM", "ENOSPC", "EBUSY"] as const;
+
+/** An errno a request to the family can be answered with. */
+export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];

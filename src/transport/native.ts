@@ -1,10 +1,10 @@
 // Typed face of the native addon (native/*.cc): a Generic Netlink socket
 // that frames and matches requests, and a GenlTransport bound to one family.
-import bindings from 'bindings';
 import { GenlReplies, GenlSubscription, GenlTransport, NetlinkRequestError, NotificationSink, RequestOptions } from './types';
 import { FamilyInfo, GENL_ID_CTRL, decodeFamily, encodeDumpFamilies, encodeGetFamily } from './nlctrl';
 import { closeNetnsFd, netnsNameOf, openNetnsFd } from './netns';
 import { AddonSubscriptionClass, openNativeSubscription } from './native-subscription';
+import { loadNativeAddon } from './addon';
 
 /** What the addon resolves a request with. */
 interface AddonReply {
@@ -39,13 +39,17 @@ interface AddonError extends Error {
 
 let addon: AddonModule | undefined;
 
+/** What the netlink addon takes: a C++17 compiler, make and python3 for node-gyp; nothing beyond libc at run time. */
+export const GENL_ADDON_NEEDS = { build: 'build-essential python3', without: "the mock backend (openFalcon({ backend: 'mock' }), falconctl --mock)" } as const;
+
 /**
- * Loads build/Release/falcon_genl.node (built by `npm run build:native`).
- * Throws when it is not built; callers that can fall back (openFalcon's
- * 'auto') catch that.
+ * Loads falcon_genl.node: build/Release (`npm run build:native`, or the
+ * install-time compile), else the package's prebuilt out/Release. Throws
+ * AddonLoadError (what is missing, what to install) when neither loads;
+ * callers that can fall back (openFalcon's 'auto') catch that.
  */
 export function loadAddon(): AddonModule {
-  addon ??= bindings('falcon_genl') as AddonModule;
+  addon ??= loadNativeAddon<AddonModule>('falcon_genl', GENL_ADDON_NEEDS);
   return addon;
 }
 

@@ -63,7 +63,7 @@ export interface GenlTransport {
   /** Closes a descriptor from openNetns. */
   closeNetns(fd: number): Promise<void>;
   /**
-   * Names the namespace with inode number @inum for a later openNetns:
+   * Names the namespace with inode number `inum` for a later openNetns:
    * undefined for the transport's own namespace, else a name or path.
    */
   netnsName(inum: number): Promise<string | undefined>;

@@ -58,6 +58,10 @@ describe('load hint', () => {
   it('installed for other kernels only, or nowhere: how to install', () => {
     assert.match(loadHint({ ...BASE, installedFor: [OTHER] }), new RegExp(`^falcon\\.ko is installed for kernel 6\\.12\\.117\\+deb12-amd64, this one runs ${R}: .*make -C kernel install KVER=${R}`));
     assert.match(loadHint(BASE), new RegExp(`^falcon\\.ko is not installed for this kernel \\(${R}\\): install the falcon-dkms package \\(docs/install\\.md\\) or run "sudo make -C kernel install"`));
+    // With the sources at hand (a checkout or the npm package, nothing built): the make line names them.
+    const pkgKernel = '/app/node_modules/falcon-overlay/kernel';
+    assert.match(loadHint({ ...BASE, kernelDir: pkgKernel }), new RegExp(`or run "sudo make -C ${pkgKernel} install" \\(needs linux-headers-${R}\\), then "sudo modprobe falcon"`));
+    assert.match(loadHint({ ...BASE, kernelDir: pkgKernel, installedFor: [OTHER] }), new RegExp(`"sudo make -C ${pkgKernel} install KVER=${R}" \\(needs`));
   });
 
   it('gathers facts from this machine without failing', function () {
@@ -99,7 +103,7 @@ describe('falconctl without the native addon', function () {
         encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
       });
       assert.equal(r.status, 2);
-      assert.match(r.stderr, /^Error: the native addon is not built \(npm run build:native\)/);
+      assert.match(r.stderr, /^Error: the native addon falcon_genl\.node is missing \(neither compiled \(build\/Release\) nor prebuilt \(out\/Release\) under .*falcon-noaddon-.*\): install build-essential python3 \(Debian packages\)/);
       assert.doesNotMatch(r.stderr, /not loaded|modprobe|insmod/);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });

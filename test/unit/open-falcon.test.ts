@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { FalconError } from '../../src/api/errors';
 import { MODULE_NOT_LOADED_MESSAGE, openFalcon } from '../../src/index';
 import { encodeAttrs, encodeGenl } from '../../src/protocol/codec';
-import { GenlSocket } from '../../src/transport/native';
+import { AddonLoadError, addonErrorMessage } from '../../src/transport/addon';
+import { GENL_ADDON_NEEDS, GenlSocket } from '../../src/transport/native';
 import type { FamilyInfo } from '../../src/transport/nlctrl';
 import { NetlinkRequestError } from '../../src/transport/types';
 import { rejectionOf } from '../rejection';
@@ -166,14 +167,15 @@ describe('openFalcon', () => {
       });
     }
 
-    it("'auto' rejects when the native addon is missing, saying how to build it", async () => {
+    it("'auto' rejects when the native addon is missing, saying what to install", async () => {
       GenlSocket.open = () => {
-        throw new Error('Could not locate the bindings file. Tried:\n → build/Release/falcon_genl.node');
+        throw new AddonLoadError('falcon_genl', 'missing', addonErrorMessage('falcon_genl', 'missing', GENL_ADDON_NEEDS, ''));
       };
       let told = 0;
       const error = await refusal(openFalcon({ backend: 'auto', onFallback: () => told++ }));
       assert.equal(error.code, 'ENOENT');
-      assert.match(error.message, /^the native addon is not built \(npm run build:native\): Could not locate the bindings file/);
+      assert.match(error.message, /^the native addon falcon_genl\.node is missing \(.*\): install build-essential python3 \(Debian packages\), then run "npm rebuild falcon-overlay"/);
+      assert.ok(error.cause instanceof AddonLoadError);
       assert.equal(told, 0);
     });
 

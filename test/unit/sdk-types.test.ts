@@ -12,7 +12,16 @@ import type { Falcon } from '../../src/api/types';
 import { FalconClient } from '../../src/client/falcon-client';
 import { openFalcon } from '../../src/index';
 import type { FalconInstance, KernelFalcon, KernelOpenOptions, MockFalcon, OpenOptions } from '../../src/index';
-import { MESSAGES } from '../../src/protocol/generated';
+import { MESSAGES, PROTOCOL_ERROR_CODES } from '../../src/protocol/generated';
+import type { MessageErrorCode, MessageKey, ProtocolErrorCode } from '../../src/protocol/generated';
+import { parse } from 'yaml';
+
+/** True when A and B are the same type (not merely assignable either way). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when T is `true`. */
+function assertType<T extends true>(): T | undefined {
+  return undefined;
+}
 
 // Compile-time only: never called.
 function typeChecks(): void {
@@ -50,6 +59,19 @@ function typeChecks(): void {
   const e = new FalconError({ code: 'EPERM', message: 'x', syscall: 'attach' });
   const code: FalconErrorCode = e.code;
   void code;
+  // The codes are computed from the generated tables, not listed by hand: a
+  // message's errno is a literal type (not string), every one is a
+  // ProtocolErrorCode, and every ProtocolErrorCode is a FalconErrorCode.
+  const fromTable: MessageErrorCode = MESSAGES['dev-unknown'].code;
+  const enodev: 'ENODEV' = MESSAGES['dev-unknown'].code;
+  assertType<Equal<MessageErrorCode, (typeof MESSAGES)[MessageKey]['code']>>();
+  assertType<Equal<string extends MessageErrorCode ? true : false, false>>();
+  assertType<Equal<Exclude<MessageErrorCode, ProtocolErrorCode>, never>>();
+  assertType<Equal<Exclude<ProtocolErrorCode, FalconErrorCode>, never>>();
+  assertType<Equal<string extends FalconErrorCode ? true : false, false>>();
+  // @ts-expect-error no message of Falcon's comes with EMFILE (opening a namespace does)
+  const notAMessage: MessageErrorCode = 'EMFILE';
+  void [fromTable, enodev, notAMessage];
   // Every handle is AsyncDisposable.
   const disposable: AsyncDisposable = {} as Falcon;
   void disposable;
@@ -59,6 +81,16 @@ void typeChecks;
 describe('SDK types', () => {
   it('FalconErrorCode covers every code of the generated MESSAGES table', () => {
     for (const [key, { code }] of Object.entries(MESSAGES)) assert.ok(isFalconErrorCode(code), `${key}: ${code}`);
+  });
+
+  it("PROTOCOL_ERROR_CODES is what the spec gives: the messages' errnos, then the core's, each once", () => {
+    const root = join(__dirname, '..', '..', '..');
+    const { messages } = parse(readFileSync(join(root, 'kernel', 'falcon-messages.yaml'), 'utf8')) as { messages: Record<string, { errno: string }> };
+    const own = [...new Set(Object.values(messages).map((m) => m.errno))];
+    assert.deepEqual(PROTOCOL_ERROR_CODES.slice(0, own.length), own);
+    // The genetlink core's for this spec: strict validation, unknown commands, checks, admin-perm.
+    assert.deepEqual(new Set(PROTOCOL_ERROR_CODES), new Set([...own, 'EINVAL', 'EOPNOTSUPP', 'ERANGE', 'EPERM']));
+    for (const code of PROTOCOL_ERROR_CODES) assert.ok(isFalconErrorCode(code), code);
   });
 
   it('every FalconErrorCode is an errno this platform knows', () => {
