@@ -236,6 +236,6 @@ export {
 } from './profile';
 export type {
   Profile, ProfileOptions, WatchProfileOptions, CpuProfile, StageProfile, QueueWaitProfile, HistogramBucket, FlowProfile, FlowStageProfile,
-  ProfilerFailure, MockCostModel,
+  ProfilerFailure, MockCostModel, RawSnapshot, CpuCounters, FlowEntry, FlowTuple, FlowCounters, DevKey, StageCounters,
 } from './profile';
 export type { MockFlow } from './mock/profile-ledger';

@@ -16,3 +16,6 @@ export type { GateInput, Placement, PlacementInput } from './placement';
 // The types of MockModel's public state, so that users can name them.
 export type { MockDevice, MockNamespace, NamespaceTable } from './netns';
 export type { AttachmentState, ConfigState, CpuState, DeviceCounters } from './state';
+export type { ProfileLedger, LedgerStage, LedgerFlowStage, LedgerWait } from './profile-ledger';
+export type { AttrMap, AttrValue } from '../protocol/codec';
+export type { MockNotifier } from './notify';

@@ -5,6 +5,7 @@ export type {
   Profile, ProfileOptions, WatchProfileOptions, CpuProfile, StageProfile, QueueWaitProfile, HistogramBucket, FlowProfile, FlowStageProfile,
 } from './types';
 export { profileHost, watchHostProfiles, KernelProfiler } from './kernel';
+export type { RawSnapshot, CpuCounters, FlowEntry, FlowTuple, FlowCounters, DevKey, StageCounters } from './maps';
 export { ProfilerError, PROFILER_PACKAGES } from './errors';
 export type { ProfilerFailure } from './errors';
 export { FALCON_EVENTS, parseEventFormat, layoutMismatches } from './falcon-events';
