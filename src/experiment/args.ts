@@ -78,7 +78,7 @@ Options:
 
 /** The experiment's options (see USAGE); no positionals. */
 export const OPTIONS = [
-  { name: 'quick', value: false, description: 'one repetition of the tcp and udp scenarios, 3 s runs' },
+  { name: 'quick', value: false, description: 'one repetition of tcp, udp, web and cache, short runs' },
   { name: 'scenario', value: true, multiple: true, aliases: ['scenarios'], valueName: 'LIST', description: 'comma-separated scenarios' },
   { name: 'modes', value: true, multiple: true, aliases: ['mode'], valueName: 'LIST', description: 'comma-separated modes' },
   { name: 'placement', value: true, multiple: true, aliases: ['placements'], valueName: 'LIST', description: 'spare, nospare' },
