@@ -19,6 +19,7 @@
 #include <net/net_namespace.h>
 #include "internal.h"
 #include "falcon_messages.h"
+#include "falcon_trace.h"
 
 #ifndef CONFIG_NETFILTER_INGRESS
 #error "Falcon needs netfilter netdev ingress hooks (CONFIG_NETFILTER_INGRESS)"
@@ -98,15 +99,18 @@ static struct falcon_eset *falcon_eset_build(const struct cpumask *set)
 static void falcon_gate_update(struct falcon_dev *fd)
 {
 	const struct falcon_eset *set;
+	u32 load;
 	bool closed;
 
 	set = rcu_dereference_protected(fd->set,
 					lockdep_is_held(&falcon_sets_mutex));
 	closed = falcon_gate_next(set, READ_ONCE(falcon_cfg.threshold),
 				  READ_ONCE(falcon_cfg.hysteresis),
-				  fd->gate_closed);
-	if (closed != fd->gate_closed)
+				  fd->gate_closed, &load);
+	if (closed != fd->gate_closed) {
 		WRITE_ONCE(fd->gate_closed, closed);
+		trace_falcon_gate(fd->dev, closed, load);
+	}
 }
 
 /* Recompute one device's effective set. Under falcon_sets_mutex. */
@@ -176,7 +180,7 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 	const struct falcon_eset *set;
 	struct falcon_place_out out;
 	struct falcon_place_in in;
-	u32 hash;
+	u32 hash, drop_reason;
 	u64 seen;
 
 	/* Since the last reset: last-hash sampling restarts with the counts */
@@ -221,11 +225,19 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 	if (skb_dst(skb) && unlikely(!skb_dst_force(skb)))
 		goto local;
 
+	/* Traced before the enqueue: the target may reinject it at once */
+	if (trace_falcon_steer_enabled())
+		trace_falcon_steer(skb, state->in, fd->stage, hash, out.target,
+				   out.reason, falcon_queue_len(out.target));
+	falcon_cb_stamp_set(skb, trace_falcon_reinject_enabled() ?
+			    ktime_get_ns() : 0);
 	if (unlikely(!falcon_enqueue(out.target, skb,
-				     &per_cpu_ptr(st, out.target)->steered_in))) {
+				     &per_cpu_ptr(st, out.target)->steered_in,
+				     &drop_reason))) {
 		this_cpu_inc(st->now.dropped);
 		/* Seen by standard tools too, as enqueue_to_backlog() does */
 		dev_core_stats_rx_dropped_inc(state->in);
+		trace_falcon_drop(skb, state->in, drop_reason);
 		return NF_DROP;
 	}
 	return NF_STOLEN;

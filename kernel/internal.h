@@ -87,9 +87,40 @@ struct falcon_place_out {
 void falcon_place(const struct falcon_place_in *in,
 		  struct falcon_place_out *out);
 bool falcon_gate_next(const struct falcon_eset *set, u32 threshold,
-		      u32 hysteresis, bool closed);
+		      u32 hysteresis, bool closed, u32 *avg_load);
 
 /* queue.c: per-CPU queues, NAPI, kicks, reinjection */
+
+/* Why a packet of Falcon's was dropped (the falcon_drop tracepoint's reason) */
+enum falcon_drop_reason {
+	FALCON_DROP_QUEUE_FULL,		/* the target queue held queue_limit */
+	FALCON_DROP_QUEUE_BYTES,	/* ... or its byte bound */
+	FALCON_DROP_PURGED,		/* its device went (unregister, detach) */
+	FALCON_DROP_UNLOAD,		/* still queued at module unload */
+};
+
+/*
+ * A queued skb's enqueue time, for the falcon_reinject tracepoint (0 when
+ * the tracepoint was off). It lives in the last 8 bytes of skb->cb, which
+ * nothing uses between netdev ingress and reinjection: tc ingress ran
+ * before the hook and its tc_skb_cb ends before them (trace.c checks), and
+ * the reinjection skips tc.
+ */
+#define FALCON_CB_STAMP_OFF	(sizeof_field(struct sk_buff, cb) - sizeof(u64))
+
+static inline void falcon_cb_stamp_set(struct sk_buff *skb, u64 ns)
+{
+	memcpy(skb->cb + FALCON_CB_STAMP_OFF, &ns, sizeof(ns));
+}
+
+static inline u64 falcon_cb_stamp(const struct sk_buff *skb)
+{
+	u64 ns;
+
+	memcpy(&ns, skb->cb + FALCON_CB_STAMP_OFF, sizeof(ns));
+	return ns;
+}
+
 struct falcon_cpu_counters {
 	u64 enqueued;
 	u64 dropped;
@@ -128,8 +159,10 @@ extern struct falcon_cpu __percpu *falcon_pcpu;
 int falcon_queue_init(void);
 void falcon_queue_exit(void);
 bool falcon_queue_idle(unsigned int cpu);
-bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in);
-bool falcon_requeue(unsigned int cpu, struct sk_buff *skb);
+u32 falcon_queue_len(unsigned int cpu);
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in,
+		    u32 *drop_reason);
+bool falcon_requeue(unsigned int cpu, struct sk_buff *skb, u32 *drop_reason);
 void falcon_queue_purge_dev(const struct net_device *dev);
 void falcon_queue_move(unsigned int from);
 void falcon_queue_read(unsigned int cpu, struct falcon_cpu_counters *out,

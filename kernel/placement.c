@@ -33,17 +33,19 @@ static u32 falcon_slot(const struct falcon_place_in *in, u32 h)
  * the average falls back, the gate opens, and every flip reorders the flow.
  */
 bool falcon_gate_next(const struct falcon_eset *set, u32 threshold,
-		      u32 hysteresis, bool closed)
+		      u32 hysteresis, bool closed, u32 *avg_load)
 {
 	u32 i, bar;
 	u64 sum = 0;
 
+	*avg_load = 0;
 	if (!set || !set->n)
 		return false;
 	for (i = 0; i < set->n; i++)
 		sum += falcon_cpu_load(set->cpu[i]);
+	*avg_load = div_u64(sum, set->n);
 	bar = closed ? threshold - min(threshold, hysteresis) : threshold;
-	return div_u64(sum, set->n) >= bar;
+	return *avg_load >= bar;
 }
 
 void falcon_place(const struct falcon_place_in *in,

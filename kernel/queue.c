@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include "internal.h"
+#include "falcon_trace.h"
 
 #ifndef CONFIG_NET_CLS_ACT
 #error "Falcon needs skb->tc_skip_classify (CONFIG_NET_CLS_ACT)"
@@ -49,6 +50,12 @@ bool falcon_queue_idle(unsigned int cpu)
 	return !skb_queue_len_lockless(&c->queue) && !READ_ONCE(c->inflight);
 }
 
+/* How many skbs wait in @cpu's queue (a snapshot, for tracing). */
+u32 falcon_queue_len(unsigned int cpu)
+{
+	return skb_queue_len_lockless(&per_cpu_ptr(falcon_pcpu, cpu)->queue);
+}
+
 /* Takes @skb off @c's queue; under its lock. */
 static void falcon_unlink(struct falcon_cpu *c, struct sk_buff *skb)
 {
@@ -67,7 +74,7 @@ static void falcon_unlink(struct falcon_cpu *c, struct sk_buff *skb)
  * counted when it was first queued.
  */
 static bool __falcon_enqueue(unsigned int cpu, struct sk_buff *skb,
-			     bool count, u64 *steered_in)
+			     bool count, u64 *steered_in, u32 *drop_reason)
 {
 	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
 	u32 limit = READ_ONCE(falcon_cfg.queue_limit);
@@ -82,6 +89,8 @@ static bool __falcon_enqueue(unsigned int cpu, struct sk_buff *skb,
 		if (count)
 			c->counters.dropped++;
 		spin_unlock_irqrestore(&c->queue.lock, flags);
+		*drop_reason = len >= limit ? FALCON_DROP_QUEUE_FULL :
+					      FALCON_DROP_QUEUE_BYTES;
 		return false;
 	}
 	__skb_queue_tail(&c->queue, skb);
@@ -99,15 +108,24 @@ static bool __falcon_enqueue(unsigned int cpu, struct sk_buff *skb,
 }
 
 /* The datapath's enqueue: see __falcon_enqueue(). */
-bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in)
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in,
+		    u32 *drop_reason)
 {
-	return __falcon_enqueue(cpu, skb, true, steered_in);
+	return __falcon_enqueue(cpu, skb, true, steered_in, drop_reason);
 }
 
 /* Re-queue an skb moved off a dead CPU: counted once already. */
-bool falcon_requeue(unsigned int cpu, struct sk_buff *skb)
+bool falcon_requeue(unsigned int cpu, struct sk_buff *skb, u32 *drop_reason)
 {
-	return __falcon_enqueue(cpu, skb, false, NULL);
+	return __falcon_enqueue(cpu, skb, false, NULL, drop_reason);
+}
+
+static void falcon_trace_reinject(const struct sk_buff *skb)
+{
+	u64 stamp = falcon_cb_stamp(skb), now = ktime_get_ns();
+
+	/* 0: queued while the tracepoint was off */
+	trace_falcon_reinject(skb, stamp && now > stamp ? now - stamp : 0);
 }
 
 static int falcon_poll(struct napi_struct *napi, int budget)
@@ -137,8 +155,12 @@ static int falcon_poll(struct napi_struct *napi, int budget)
 				spin_lock_irq(&c->queue.lock);
 				c->counters.purged++;
 				spin_unlock_irq(&c->queue.lock);
+				trace_falcon_drop(skb, skb->dev,
+						  FALCON_DROP_PURGED);
 				kfree_skb(skb);
 			} else {
+				if (trace_falcon_reinject_enabled())
+					falcon_trace_reinject(skb);
 				/*
 				 * Taps, tc and netfilter ingress ran on the
 				 * first pass: skip them on this one. The core
@@ -158,12 +180,16 @@ static int falcon_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
-static unsigned int falcon_purge_list(struct sk_buff_head *list)
+/* Frees @list's skbs; @trace: their devices are still there to name. */
+static unsigned int falcon_purge_list(struct sk_buff_head *list, bool trace,
+				      u32 reason)
 {
 	struct sk_buff *skb;
 	unsigned int n = 0;
 
 	while ((skb = __skb_dequeue(list))) {
+		if (trace)
+			trace_falcon_drop(skb, skb->dev, reason);
 		kfree_skb(skb);
 		n++;
 	}
@@ -208,7 +234,8 @@ void falcon_queue_purge_dev(const struct net_device *dev)
 		c->counters.purged += n;
 		spin_unlock_irq(&c->queue.lock);
 	}
-	falcon_purge_list(&gone);
+	falcon_purge_list(&gone, true,
+			  dev ? FALCON_DROP_PURGED : FALCON_DROP_UNLOAD);
 }
 
 /*
@@ -232,7 +259,10 @@ void falcon_queue_move(unsigned int from)
 
 	local_bh_disable();
 	while ((skb = __skb_dequeue(&moved))) {
-		if (!falcon_requeue(smp_processor_id(), skb)) {
+		u32 reason;
+
+		if (!falcon_requeue(smp_processor_id(), skb, &reason)) {
+			trace_falcon_drop(skb, skb->dev, reason);
 			kfree_skb(skb);
 			lost++;
 		}
@@ -349,7 +379,8 @@ void falcon_queue_exit(void)
 		skb_queue_splice_init(&c->queue, &left);
 		c->bytes = 0;
 		spin_unlock_irq(&c->queue.lock);
-		n = falcon_purge_list(&left);
+		/* Their devices may be gone: counted in the log, not traced */
+		n = falcon_purge_list(&left, false, FALCON_DROP_UNLOAD);
 		if (n)
 			pr_info("falcon: freed %u queued packets of CPU %u at unload\n",
 				n, cpu);

@@ -40,6 +40,8 @@ export const ReasonValues = {
   "first": 3,
   "second": 4,
   "first-kept": 5,
+  "deferred": 6,
+  "slot-busy": 7,
 } as const;
 
 /** Wire type of an attribute, as the spec names it. */
@@ -118,6 +120,7 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: "last-hash", id: 13, type: "u32" },
     { name: "gate-closed", id: 14, type: "u32" },
     { name: "netns-inum", id: 15, type: "u32" },
+    { name: "deferred", id: 16, type: "u64" },
   ],
   "target": [
     { name: "cpu", id: 1, type: "u32" },
@@ -151,7 +154,7 @@ export function isOpName(name: string): name is OpName {
 export interface AttrNames {
   "falcon": "enabled" | "cpus" | "mode" | "policy" | "threshold" | "interval-ms" | "queue-limit" | "ifindex" | "ifname" | "netns-fd" | "stage" | "netns-cookie" | "flow-hash" | "first" | "second" | "target" | "reason" | "cpu" | "load" | "cpu-stats" | "dev-stats" | "nr-cpu-ids" | "online-cpus" | "tick-ms" | "pad" | "hysteresis" | "netns-inum";
   "cpu-stats": "cpu" | "enqueued" | "processed" | "dropped" | "purged" | "kicks" | "queue-hwm" | "queue-len" | "load" | "pinned" | "pad";
-  "dev-stats": "ifindex" | "ifname" | "netns-cookie" | "stage" | "seen" | "steered" | "local" | "gated" | "second" | "dropped" | "target" | "pad" | "last-hash" | "gate-closed" | "netns-inum";
+  "dev-stats": "ifindex" | "ifname" | "netns-cookie" | "stage" | "seen" | "steered" | "local" | "gated" | "second" | "dropped" | "target" | "pad" | "last-hash" | "gate-closed" | "netns-inum" | "deferred";
   "target": "cpu" | "packets" | "pad";
 }
 

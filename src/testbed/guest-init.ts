@@ -73,6 +73,7 @@ mkdir -p $H/dev/pts $H/dev/shm
 mount -t devpts devpts $H/dev/pts
 mount -t tmpfs tmpfs $H/dev/shm
 mount -t debugfs debugfs $H/sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs $H/sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 $H/sys/fs/cgroup 2>/dev/null
 mount -t bpf bpf $H/sys/fs/bpf 2>/dev/null
 # A project under /tmp, /run or /var/tmp (a CI checkout, say) would vanish
