@@ -166,11 +166,14 @@ async function runWrk(ep: AppEndpoint, cpu: number, file: string, o: AppOptions)
  * percentile over all requests: wrk's histograms cannot be merged).
  */
 export async function measureWeb(eps: readonly AppEndpoint[], cpus: PlacementCpus, o: AppOptions): Promise<RunMetrics> {
-  const m: RunMetrics = { requests: 0, bytes: 0 };
+  const m: RunMetrics = { requests: 0, bytes: 0, socketErrors: 0 };
   for (const obj of WEB_OBJECTS) {
     const reps = await Promise.all(eps.map((ep) => runWrk(ep, cpus.sender, obj.file, o)));
-    const errors = reps.reduce((s, r) => s + r.errors, 0);
-    if (errors > 0) throw new Error(`wrk saw ${errors} socket errors or non-2xx responses on ${obj.file}`);
+    // A wrong answer fails the run; a socket error (a reply slower than --timeout under an
+    // overloaded TCG guest) is a measurement, counted.
+    const non2xx = reps.reduce((s, r) => s + r.non2xx, 0);
+    if (non2xx > 0) throw new Error(`nginx answered ${non2xx} requests for ${obj.file} with an error status`);
+    m.socketErrors = (m.socketErrors ?? 0) + reps.reduce((s, r) => s + r.socketErrors, 0);
     m[`${obj.key}Rps`] = reps.reduce((s, r) => s + r.requestsPerS, 0);
     m[`${obj.key}MBps`] = reps.reduce((s, r) => s + r.bytesPerS, 0) / 1e6;
     m[`${obj.key}P50Us`] = Math.max(...reps.map((r) => r.p50Us));

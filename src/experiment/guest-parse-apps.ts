@@ -10,8 +10,10 @@ export interface WrkReport {
   bytesPerS: number;
   p50Us: number;
   p99Us: number;
-  /** Socket errors of every kind, and responses other than 2xx/3xx. */
-  errors: number;
+  /** Socket errors of every kind (connect, read, write, timeout: a reply slower than wrk's --timeout). */
+  socketErrors: number;
+  /** Responses other than 2xx/3xx. */
+  non2xx: number;
 }
 
 const TIME_UNITS: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
@@ -43,11 +45,8 @@ export function parseWrk(text: string): WrkReport {
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(text);
   const transfer = /Transfer\/sec:\s+([\d.]+\w+)/.exec(text);
   if (rate === null || transfer === null) throw new Error('wrk printed no Requests/sec or Transfer/sec');
-  let errors = 0;
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
-  if (sock !== null) errors += sock.slice(1).reduce((s, v) => s + Number(v), 0);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text);
-  if (non2xx !== null) errors += Number(non2xx[1]);
   return {
     requests: Number(total[1]),
     seconds: wrkTimeUs(total[2] as string) / 1e6,
@@ -56,7 +55,8 @@ export function parseWrk(text: string): WrkReport {
     bytesPerS: wrkSizeBytes(transfer[1] as string),
     p50Us: pct('50'),
     p99Us: pct('99'),
-    errors,
+    socketErrors: sock === null ? 0 : sock.slice(1).reduce((s, v) => s + Number(v), 0),
+    non2xx: non2xx === null ? 0 : Number(non2xx[1]),
   };
 }
 

@@ -45,6 +45,8 @@ export interface RunMetrics {
   objP99Us?: number;
   /** Web: requests wrk completed over both objects (the VM test checks nginx logged them). */
   requests?: number;
+  /** Web: wrk's socket errors over both objects (connect, read, write, and replies slower than its 10 s timeout). */
+  socketErrors?: number;
   /** Cache: offered and achieved request rate (all containers), requests/s. */
   offeredRps?: number;
   achievedRps?: number;

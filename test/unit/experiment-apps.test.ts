@@ -28,9 +28,11 @@ describe('experiment: application scenarios', () => {
     assert.strictEqual(r.bytesPerS, 798.5 * 1024);
     assert.strictEqual(r.p50Us, 10500);
     assert.strictEqual(r.p99Us, 1.2e6);
-    assert.strictEqual(r.errors, 0);
+    assert.strictEqual(r.socketErrors, 0);
+    assert.strictEqual(r.non2xx, 0);
     const bad = parseWrk(WRK + '  Socket errors: connect 1, read 2, write 0, timeout 3\n  Non-2xx or 3xx responses: 4\n');
-    assert.strictEqual(bad.errors, 10);
+    assert.strictEqual(bad.socketErrors, 6);
+    assert.strictEqual(bad.non2xx, 4);
     assert.strictEqual(wrkTimeUs('850.00us'), 850);
     assert.strictEqual(wrkSizeBytes('12B'), 12);
     assert.throws(() => parseWrk(WRK.replace(/ {5}99%.*\n/, '')), /no 99% latency/);
