@@ -135,6 +135,14 @@ class Runner {
       run.ok = true;
     } catch (e) {
       run.error = (e as Error).message;
+      // A failed run still tells whether Falcon dropped or gated anything.
+      if (modeSpec(m).falcon && this.falcon !== undefined) {
+        try {
+          run.falcon = falconRunStats(await this.falcon.stats(), this.plan.cpus);
+        } catch {
+          /* the run's own error is the one to report */
+        }
+      }
     } finally {
       try {
         await clearMode(m, this.falcon, devices);
