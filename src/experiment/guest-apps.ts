@@ -184,8 +184,11 @@ export async function measureWeb(eps: readonly AppEndpoint[], cpus: PlacementCpu
   return m;
 }
 
-/** Runs memcache-load against one server at `rate` requests/s. */
-export async function runLoad(ep: AppEndpoint, cpu: number, rate: number, durationS: number): Promise<LoadReport> {
+/**
+ * Runs memcache-load against one server at `rate` requests/s; it waits
+ * `drainS` after the schedule for late replies.
+ */
+export async function runLoad(ep: AppEndpoint, cpu: number, rate: number, durationS: number, drainS = 2): Promise<LoadReport> {
   const argv = inNetns(ep.clientNs, cpu, [
     loadgenBinary(),
     '--server', ep.serverIp,
@@ -197,8 +200,9 @@ export async function runLoad(ep: AppEndpoint, cpu: number, rate: number, durati
     '--key-size', String(CACHE_LOAD.keySize),
     '--value-size', String(CACHE_LOAD.valueSize),
     '--set-pct', String(CACHE_LOAD.setPct),
+    '--drain', String(drainS),
   ]);
-  const r = await exec(argv, durationS + 60);
+  const r = await exec(argv, durationS + drainS + 60);
   if (r.code !== 0) throw new Error(`memcache-load against ${ep.serverNs} failed (${r.code ?? 'killed'}): ${(r.stderr || r.stdout).trim().slice(-300)}`);
   return parseLoad(r.stdout);
 }
