@@ -1,6 +1,6 @@
 // Round trips per second of pick and stats through the SDK (native addon +
 // typed client) against the same requests from the minimal C client
-// (bench/c/roundtrip.c), in one run. Needs falcon.ko: run it in the testbed,
+// (bench/c/roundtrip.c, built by test/vm/c/Makefile), in one run. Needs falcon.ko: run it in the testbed,
 //   node dist/src/testbed/cli.js run -- node dist/bench/sdk-roundtrip.js [--iterations N] [--json]
 // It attaches `lo` for the picks (and detaches it again if it attached it).
 // "SDK (Node)" is the default (sends on the socket's thread, never blocking
@@ -49,10 +49,11 @@ async function sdkRates(falcon: FalconInstance, ifindex: number, iterations: num
 }
 
 function cRates(ifindex: number, iterations: number): Rates | string {
-  const source = join(root, 'bench', 'c', 'roundtrip.c');
-  const binary = join(mkdtempSync(join(tmpdir(), 'falcon-bench-')), 'roundtrip');
+  // Built by the C tools' one Makefile, with their netlink library
+  const out = mkdtempSync(join(tmpdir(), 'falcon-bench-'));
+  const binary = join(out, 'roundtrip');
   try {
-    execFileSync('cc', ['-O2', '-o', binary, source], { stdio: 'pipe' });
+    execFileSync('make', ['-s', '-C', join(root, 'test', 'vm', 'c'), `O=${out}`, 'roundtrip'], { stdio: 'pipe' });
   } catch (error) {
     return `C client not built: ${String((error as Error).message).split('\n')[0]}`;
   }

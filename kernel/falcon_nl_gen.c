@@ -145,3 +145,13 @@ const struct genl_ops falcon_nl_ops[10] = {
 		.flags		= GENL_ADMIN_PERM,
 	},
 };
+
+const struct genl_multicast_group falcon_nl_mcgrps[2] = {
+	[FALCON_NLGRP_MONITOR] = {
+		.name = FALCON_MCGRP_MONITOR,
+	},
+	[FALCON_NLGRP_ADMIN] = {
+		.name = FALCON_MCGRP_ADMIN,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};

@@ -22,4 +22,12 @@ int falcon_nl_unpin_load_doit(struct sk_buff *skb, struct genl_info *info);
 /* A genl_ops per command, each with its own policy (6.1: no split ops) */
 extern const struct genl_ops falcon_nl_ops[10];
 
+/* Multicast groups: indices into falcon_nl_mcgrps */
+enum {
+	FALCON_NLGRP_MONITOR,
+	FALCON_NLGRP_ADMIN,
+};
+
+extern const struct genl_multicast_group falcon_nl_mcgrps[2];
+
 #endif /* _FALCON_NL_GEN_H */

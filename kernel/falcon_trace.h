@@ -24,6 +24,8 @@ TRACE_DEFINE_ENUM(FALCON_REASON_GATED);
 TRACE_DEFINE_ENUM(FALCON_REASON_FIRST);
 TRACE_DEFINE_ENUM(FALCON_REASON_SECOND);
 TRACE_DEFINE_ENUM(FALCON_REASON_FIRST_KEPT);
+TRACE_DEFINE_ENUM(FALCON_REASON_DEFERRED);
+TRACE_DEFINE_ENUM(FALCON_REASON_SLOT_BUSY);
 TRACE_DEFINE_ENUM(FALCON_DROP_QUEUE_FULL);
 TRACE_DEFINE_ENUM(FALCON_DROP_QUEUE_BYTES);
 TRACE_DEFINE_ENUM(FALCON_DROP_PURGED);
@@ -36,7 +38,9 @@ TRACE_DEFINE_ENUM(FALCON_DROP_UNLOAD);
 			 { FALCON_REASON_GATED, "gated" },		\
 			 { FALCON_REASON_FIRST, "first" },		\
 			 { FALCON_REASON_SECOND, "second" },	\
-			 { FALCON_REASON_FIRST_KEPT, "first-kept" })
+			 { FALCON_REASON_FIRST_KEPT, "first-kept" },	\
+			 { FALCON_REASON_DEFERRED, "deferred" },	\
+			 { FALCON_REASON_SLOT_BUSY, "slot-busy" })
 
 #define falcon_show_drop(r)					\
 	__print_symbolic(r,					\
@@ -131,6 +135,40 @@ TRACE_EVENT(falcon_drop,
 		  __entry->ifname, __entry->ifindex, __entry->netns_cookie,
 		  __entry->cpu, falcon_show_drop(__entry->reason),
 		  __entry->skbaddr)
+);
+
+/*
+ * The placement wanted @to_cpu (-1: in place) for @skb, but its flow's
+ * earlier packets are still on their way on @from_cpu: it follows them.
+ */
+TRACE_EVENT(falcon_defer,
+	TP_PROTO(const struct sk_buff *skb, const struct net_device *dev,
+		 u32 hash, int from_cpu, int to_cpu, u32 reason),
+	TP_ARGS(skb, dev, hash, from_cpu, to_cpu, reason),
+	TP_STRUCT__entry(
+		__field(const void *, skbaddr)
+		__field(u64, netns_cookie)
+		__field(int, ifindex)
+		__array(char, ifname, IFNAMSIZ)
+		__field(u32, hash)
+		__field(int, from_cpu)
+		__field(int, to_cpu)
+		__field(u32, reason)
+	),
+	TP_fast_assign(
+		__entry->skbaddr = skb;
+		__entry->netns_cookie = dev_net(dev)->net_cookie;
+		__entry->ifindex = dev->ifindex;
+		memcpy(__entry->ifname, dev->name, IFNAMSIZ);
+		__entry->hash = hash;
+		__entry->from_cpu = from_cpu;
+		__entry->to_cpu = to_cpu;
+		__entry->reason = reason;
+	),
+	TP_printk("dev=%s ifindex=%d netns_cookie=%llu hash=0x%08x from=%d to=%d reason=%s skbaddr=%p",
+		  __entry->ifname, __entry->ifindex, __entry->netns_cookie,
+		  __entry->hash, __entry->from_cpu, __entry->to_cpu,
+		  falcon_show_reason(__entry->reason), __entry->skbaddr)
 );
 
 /* An attachment's load gate opened or closed at average load @load (%). */

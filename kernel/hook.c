@@ -161,7 +161,7 @@ static void falcon_fill_in(const struct falcon_dev *fd,
 }
 
 /* The pick command: the datapath's decision for @flow_hash on @fd. */
-void falcon_place_dev(const struct falcon_dev *fd, u32 flow_hash,
+void falcon_place_dev(struct falcon_dev *fd, u32 flow_hash,
 		      struct falcon_place_out *out)
 {
 	struct falcon_place_in in;
@@ -170,6 +170,7 @@ void falcon_place_dev(const struct falcon_dev *fd, u32 flow_hash,
 	falcon_fill_in(fd, rcu_dereference(fd->set), flow_hash, &in);
 	falcon_place(&in, out);
 	rcu_read_unlock();
+	falcon_order(fd->flows, flow_hash, -1, false, out);
 }
 
 static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
@@ -180,7 +181,8 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 	const struct falcon_eset *set;
 	struct falcon_place_out out;
 	struct falcon_place_in in;
-	u32 hash, drop_reason;
+	u32 hash, epoch, drop_reason;
+	int wanted;
 	u64 seen;
 
 	/* Since the last reset: last-hash sampling restarts with the counts */
@@ -197,31 +199,44 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 		     rcu_access_pointer(state->in->xdp_prog) ||
 		     !netif_running(state->in)))
 		goto local;
-	/* Nothing to place: skip the flow hash (it may dissect the packet) */
-	set = rcu_dereference(fd->set);
-	if (!READ_ONCE(falcon_cfg.enabled) || !set || !set->n)
-		goto local;
 
+	/* Even with nothing to place: the flow may have packets queued */
 	hash = skb_get_hash(skb);
-	if (unlikely(seen % FALCON_HASH_SAMPLE == 1)) {
-		u64 h = FALCON_HASH_VALID | hash;
+	set = rcu_dereference(fd->set);
+	if (READ_ONCE(falcon_cfg.enabled) && set && set->n &&
+	    !READ_ONCE(fd->draining)) {
+		if (unlikely(seen % FALCON_HASH_SAMPLE == 1)) {
+			u64 h = FALCON_HASH_VALID | hash;
 
-		if (READ_ONCE(fd->last_hash) != h)
-			WRITE_ONCE(fd->last_hash, h);
+			if (READ_ONCE(fd->last_hash) != h)
+				WRITE_ONCE(fd->last_hash, h);
+		}
+		falcon_fill_in(fd, set, hash, &in);
+		falcon_place(&in, &out);
+		if (out.reason == FALCON_REASON_SECOND)
+			this_cpu_inc(st->now.second);
+	} else {
+		out.target = FALCON_NO_CPU;
+		out.reason = FALCON_REASON_DISABLED;
 	}
 
-	falcon_fill_in(fd, set, hash, &in);
-	falcon_place(&in, &out);
-	if (out.reason == FALCON_REASON_SECOND)
-		this_cpu_inc(st->now.second);
+	/* Never ahead of the flow's packets still on their way (order.c) */
+	wanted = out.target;
+	falcon_order(fd->flows, hash, smp_processor_id(),
+		     falcon_order_cold(fd), &out);
 	if (out.target == FALCON_NO_CPU) {
 		if (out.reason == FALCON_REASON_GATED)
 			this_cpu_inc(st->now.gated);
+		falcon_order_record(fd->flows, hash, smp_processor_id(),
+				    falcon_queue_mark_local(), false);
 		goto local;
 	}
-	/* In place only when nothing of this CPU's queue could be overtaken */
-	if (out.target == smp_processor_id() && falcon_queue_idle(out.target))
-		goto local;
+	if (out.reason == FALCON_REASON_DEFERRED ||
+	    out.reason == FALCON_REASON_SLOT_BUSY) {
+		this_cpu_inc(st->now.deferred);
+		trace_falcon_defer(skb, state->in, hash, out.target, wanted,
+				   out.reason);
+	}
 	if (skb_dst(skb) && unlikely(!skb_dst_force(skb)))
 		goto local;
 
@@ -229,17 +244,18 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 	if (trace_falcon_steer_enabled())
 		trace_falcon_steer(skb, state->in, fd->stage, hash, out.target,
 				   out.reason, falcon_queue_len(out.target));
-	falcon_cb_stamp_set(skb, trace_falcon_reinject_enabled() ?
-			    ktime_get_ns() : 0);
+	falcon_cb(skb)->enq_ns = trace_falcon_reinject_enabled() ?
+				 (u32)ktime_get_ns() : 0;
 	if (unlikely(!falcon_enqueue(out.target, skb,
 				     &per_cpu_ptr(st, out.target)->steered_in,
-				     &drop_reason))) {
+				     &epoch, &drop_reason))) {
 		this_cpu_inc(st->now.dropped);
 		/* Seen by standard tools too, as enqueue_to_backlog() does */
 		dev_core_stats_rx_dropped_inc(state->in);
 		trace_falcon_drop(skb, state->in, drop_reason);
 		return NF_DROP;
 	}
+	falcon_order_record(fd->flows, hash, out.target, epoch, true);
 	return NF_STOLEN;
 
 local:
@@ -274,6 +290,7 @@ static u32 falcon_free_stage(void)
 static void falcon_dev_free(struct falcon_dev *fd)
 {
 	kfree(rcu_dereference_protected(fd->set, true));
+	falcon_flows_free(fd->flows);
 	falcon_dev_stats_free(fd->stats);
 	free_cpumask_var(fd->cpus);
 	kfree(fd);
@@ -316,6 +333,40 @@ static bool falcon_hook_conflict(const struct net_device *dev,
 	return conflict;
 }
 
+/* Placement on @fd's device begins (both attach paths). */
+static void falcon_attached(struct falcon_dev *fd, struct falcon_dev **out)
+{
+	/* Its unregister purges it now: no second entry for it */
+	falcon_detached_forget(fd->dev);
+	falcon_nr_attached++;
+	falcon_gen++;
+	falcon_monitor_start();
+	*out = fd;
+}
+
+/*
+ * Attach a device whose detach is still draining (drain.c): its hook never
+ * left and its flow records still order what it queued, so take it back
+ * with the new options and counters from zero.
+ */
+static int falcon_reattach(struct falcon_dev *fd, const struct cpumask *cpus,
+			   bool has_stage, u32 stage, struct falcon_dev **out)
+{
+	fd->stage = has_stage ? stage : falcon_free_stage();
+	fd->has_cpus = cpus;
+	if (cpus)
+		cpumask_copy(fd->cpus, cpus);
+	falcon_dev_stats_reset(fd->stats);
+	WRITE_ONCE(fd->last_hash, 0);
+	mutex_lock(&falcon_sets_mutex);
+	falcon_dev_refresh(fd);
+	list_add_tail(&fd->list, &falcon_devs);
+	mutex_unlock(&falcon_sets_mutex);
+	WRITE_ONCE(fd->draining, false);
+	falcon_attached(fd, out);
+	return 0;
+}
+
 /*
  * Attach @dev. Caller holds RTNL (the device cannot go away) and
  * falcon_mutex, and has checked it is not attached yet.
@@ -328,6 +379,10 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 	int err;
 
 	ASSERT_RTNL();
+	*conflict = false;
+	fd = falcon_drain_take(dev);
+	if (fd)
+		return falcon_reattach(fd, cpus, has_stage, stage, out);
 	fd = kzalloc(sizeof(*fd), GFP_KERNEL);
 	if (!fd)
 		return -ENOMEM;
@@ -336,7 +391,8 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 		return -ENOMEM;
 	}
 	fd->stats = falcon_dev_stats_alloc();
-	if (!fd->stats) {
+	fd->flows = falcon_flows_alloc();
+	if (!fd->stats || !fd->flows) {
 		err = -ENOMEM;
 		goto err_free;
 	}
@@ -369,13 +425,8 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 		err = -FALCON_ERR_DEV_HOOK_CONFLICT;
 		goto err_unhook;
 	}
-
-	/* Its unregister purges it now: no second entry for it */
-	falcon_detached_forget(dev);
-	falcon_nr_attached++;
-	falcon_gen++;
-	falcon_monitor_start();
-	*out = fd;
+	falcon_order_warm_up(fd);
+	falcon_attached(fd, out);
 	return 0;
 
 err_unhook:
@@ -399,28 +450,43 @@ err_free:
 }
 
 /*
- * Detach: remove the hook; free the attachment after a grace period (hooks
- * in flight use it), with no synchronous wait under RTNL.
- *
- * @unregistering: from NETDEV_UNREGISTER. The core closed the device and
- * ran synchronize_net() before this notifier, and the hook never queues for
- * a device that is not running, so nothing of it can be queued any more:
- * purge what is. Otherwise its queued skbs drain normally (a queued skb does
- * not refer to its attachment) and the device is remembered, so that its
- * unregister purges what is still queued then; when there is no memory to
- * remember it, wait for hooks in flight and purge now (counted, as purged).
+ * Detach: off the attachment list at once. A plain detach leaves the hook in,
+ * placing nothing, until the packets it queued have reached their next
+ * stage (drain.c), then falcon_unhook(); an unregister unhooks at once.
  * Under RTNL and falcon_mutex.
  */
 void falcon_detach(struct falcon_dev *fd, bool unregistering)
 {
-	bool purge = unregistering;
-
 	ASSERT_RTNL();
 	mutex_lock(&falcon_sets_mutex);
 	list_del(&fd->list);
 	mutex_unlock(&falcon_sets_mutex);
 	falcon_nr_attached--;
 	falcon_gen++;
+	if (unregistering)
+		falcon_unhook(fd, true);
+	else
+		falcon_drain_start(fd);
+}
+
+/*
+ * Remove @fd's hook and free it after a grace period (hooks in flight use
+ * it), with no synchronous wait under RTNL. @fd is on no list.
+ *
+ * @unregistering: from NETDEV_UNREGISTER. The core closed the device and
+ * ran synchronize_net() before this notifier, and the hook never queues for
+ * a device that is not running, so nothing of it can be queued any more:
+ * purge what is. Otherwise (its drain is over) anything still queued
+ * drains normally (a queued skb does not refer to its attachment) and the
+ * device is remembered, so that its unregister purges what is still queued
+ * then; when there is no memory to remember it, wait for hooks in flight
+ * and purge now (counted, as purged). Under RTNL and falcon_mutex.
+ */
+void falcon_unhook(struct falcon_dev *fd, bool unregistering)
+{
+	bool purge = unregistering;
+
+	ASSERT_RTNL();
 	nf_unregister_net_hook(fd->net, &fd->ops);
 	if (!unregistering && !falcon_detached_remember(fd->dev)) {
 		synchronize_net();
@@ -448,8 +514,14 @@ static int falcon_netdev_event(struct notifier_block *nb, unsigned long event,
 	/* Not found the second time round: detach is done once */
 	fd = falcon_dev_find(dev);
 	attached = fd;
-	if (fd)
-		falcon_detach(fd, true);
+	if (fd) {
+		falcon_detach_notify(fd, FALCON_DETACH_REASON_UNREGISTERED);
+	} else {
+		fd = falcon_drain_take(dev);
+		attached = fd;
+		if (fd)
+			falcon_unhook(fd, true);
+	}
 	queued_earlier = falcon_detached_find(dev);
 	falcon_detached_forget(dev);
 	if (queued_earlier) {
@@ -492,14 +564,23 @@ void falcon_hook_exit(void)
 {
 	struct falcon_detached *d, *dtmp;
 	struct falcon_dev *fd, *tmp;
+	LIST_HEAD(draining);
 
+	falcon_drain_cancel();
 	rtnl_lock();
 	mutex_lock(&falcon_mutex);
+	falcon_drain_take_all(&draining);
 	list_for_each_entry(fd, &falcon_devs, list)
+		nf_unregister_net_hook(fd->net, &fd->ops);
+	list_for_each_entry(fd, &draining, list)
 		nf_unregister_net_hook(fd->net, &fd->ops);
 	synchronize_net();
 	mutex_lock(&falcon_sets_mutex);
 	list_for_each_entry_safe(fd, tmp, &falcon_devs, list) {
+		list_del(&fd->list);
+		falcon_dev_free(fd);
+	}
+	list_for_each_entry_safe(fd, tmp, &draining, list) {
 		list_del(&fd->list);
 		falcon_dev_free(fd);
 	}

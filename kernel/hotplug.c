@@ -3,9 +3,10 @@
  * Falcon: CPU hotplug. A CPU leaves every effective set before it goes
  * offline (teardown of an AP_ONLINE_DYN state runs on the outgoing CPU while
  * it is still online), and after the grace period no hook can pick it any
- * more. Once it is dead (BP_PREPARE_DYN teardown, on a surviving CPU) what
- * its queue still held moves to the surviving CPU. The configured sets keep
- * the CPU; it comes back into the effective sets when it comes online.
+ * more. What its queue still holds stays there: the core runs the dead
+ * CPU's NAPI on a surviving CPU until it is empty (queue.c), in order, so
+ * flows waiting for it (order.c) move on only after it. The configured sets
+ * keep the CPU; it comes back into the effective sets when it comes online.
  *
  * The callbacks run under the CPU hotplug lock and take falcon_sets_mutex,
  * never falcon_mutex: attach and detach hold falcon_mutex across
@@ -17,7 +18,6 @@
 #include "internal.h"
 
 static enum cpuhp_state falcon_online_state;
-static enum cpuhp_state falcon_dead_state;
 
 static int falcon_cpu_online(unsigned int cpu)
 {
@@ -34,17 +34,10 @@ static int falcon_cpu_offline(unsigned int cpu)
 	cpumask_clear_cpu(cpu, falcon_usable);
 	falcon_refresh_sets();
 	mutex_unlock(&falcon_sets_mutex);
-	/* No hook still running can have picked @cpu after this */
+	/* No hook still running places on @cpu after this (a flow deferred
+	 * to its queue may still join it: queue.c drains it elsewhere)
+	 */
 	synchronize_net();
-	return 0;
-}
-
-static int falcon_cpu_dead(unsigned int cpu)
-{
-	/* Not while a device's skbs are purged: the moved ones are in no queue */
-	mutex_lock(&falcon_sets_mutex);
-	falcon_queue_move(cpu);
-	mutex_unlock(&falcon_sets_mutex);
 	return 0;
 }
 
@@ -63,15 +56,6 @@ int falcon_hotplug_init(void)
 	if (ret < 0)
 		goto out;
 	falcon_online_state = ret;
-
-	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_BP_PREPARE_DYN,
-						   "net/falcon:dead",
-						   NULL, falcon_cpu_dead);
-	if (ret < 0) {
-		cpuhp_remove_state_nocalls_cpuslocked(falcon_online_state);
-		goto out;
-	}
-	falcon_dead_state = ret;
 	ret = 0;
 out:
 	cpus_read_unlock();
@@ -80,6 +64,5 @@ out:
 
 void falcon_hotplug_exit(void)
 {
-	cpuhp_remove_state_nocalls(falcon_dead_state);
 	cpuhp_remove_state_nocalls(falcon_online_state);
 }

@@ -100,25 +100,22 @@ enum falcon_drop_reason {
 };
 
 /*
- * A queued skb's enqueue time, for the falcon_reinject tracepoint (0 when
- * the tracepoint was off). It lives in the last 8 bytes of skb->cb, which
- * nothing uses between netdev ingress and reinjection: tc ingress ran
- * before the hook and its tc_skb_cb ends before them (trace.c checks), and
- * the reinjection skips tc.
+ * What a queued skb carries: its enqueue time, low 32 bits of ns, for the
+ * falcon_reinject tracepoint (0 when that was off). It lives in the last
+ * bytes of skb->cb, which nothing uses between netdev ingress and
+ * reinjection: tc ingress ran before the hook and its tc_skb_cb ends before
+ * them (trace.c checks), and the reinjection skips tc.
  */
-#define FALCON_CB_STAMP_OFF	(sizeof_field(struct sk_buff, cb) - sizeof(u64))
+struct falcon_skb_cb {
+	u32 enq_ns;
+};
 
-static inline void falcon_cb_stamp_set(struct sk_buff *skb, u64 ns)
+#define FALCON_CB_OFF	(sizeof_field(struct sk_buff, cb) - \
+			 sizeof(struct falcon_skb_cb))
+
+static inline struct falcon_skb_cb *falcon_cb(struct sk_buff *skb)
 {
-	memcpy(skb->cb + FALCON_CB_STAMP_OFF, &ns, sizeof(ns));
-}
-
-static inline u64 falcon_cb_stamp(const struct sk_buff *skb)
-{
-	u64 ns;
-
-	memcpy(&ns, skb->cb + FALCON_CB_STAMP_OFF, sizeof(ns));
-	return ns;
+	return (struct falcon_skb_cb *)(skb->cb + FALCON_CB_OFF);
 }
 
 struct falcon_cpu_counters {
@@ -138,6 +135,14 @@ struct falcon_cpu {
 	call_single_data_t csd;
 	unsigned int cpu;
 	unsigned int inflight;	/* taken off the queue, not yet reinjected */
+	/*
+	 * Quiet points (order.c): epoch counts the times this CPU's NET_RX
+	 * went idle with nothing of Falcon's left to run since dirty was
+	 * set. Under queue.lock; readers use READ_ONCE.
+	 */
+	u32 epoch;
+	bool dirty;
+	bool adopted;		/* ran an offline CPU's queue; this CPU's */
 	/* kicks: serialised by the NAPI SCHED bit; processed: the poll's */
 	struct falcon_cpu_counters counters;
 	struct falcon_cpu_counters base;	/* at the last reset */
@@ -158,13 +163,19 @@ extern struct falcon_cpu __percpu *falcon_pcpu;
 
 int falcon_queue_init(void);
 void falcon_queue_exit(void);
-bool falcon_queue_idle(unsigned int cpu);
 u32 falcon_queue_len(unsigned int cpu);
 bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in,
-		    u32 *drop_reason);
-bool falcon_requeue(unsigned int cpu, struct sk_buff *skb, u32 *drop_reason);
+		    u32 *epoch, u32 *drop_reason);
 void falcon_queue_purge_dev(const struct net_device *dev);
-void falcon_queue_move(unsigned int from);
+u32 falcon_queue_mark_local(void);
+u32 falcon_queue_mark_dirty(unsigned int cpu);
+void falcon_queue_quiet_point(void);
+
+/* Has @cpu not been quiet since its epoch was @epoch? (order.c) */
+static inline bool falcon_queue_pending(unsigned int cpu, u32 epoch)
+{
+	return READ_ONCE(per_cpu_ptr(falcon_pcpu, cpu)->epoch) == epoch;
+}
 void falcon_queue_read(unsigned int cpu, struct falcon_cpu_counters *out,
 		       u32 *hwm, u32 *len);
 void falcon_queue_reset_stats(void);
@@ -189,6 +200,7 @@ struct falcon_dev_counters {
 	u64 gated;
 	u64 second;
 	u64 dropped;
+	u64 deferred;		/* sent after the flow's earlier packets */
 	u64 steered_in;		/* queued to this CPU */
 };
 
@@ -198,6 +210,7 @@ struct falcon_dev_counters {
  */
 struct falcon_dev_stats {
 	struct falcon_dev_counters now;		/* steered_in unused here */
+	u32 attach_epoch;	/* this CPU's epoch at attach (order.c) */
 	struct falcon_dev_counters base;	/* at the last reset */
 	u64 steered_in ____cacheline_aligned_in_smp;
 };
@@ -214,7 +227,7 @@ void falcon_dev_stats_reset(struct falcon_dev_stats __percpu *stats);
 #define FALCON_HASH_VALID	BIT_ULL(32)
 
 struct falcon_dev {
-	struct list_head list;		/* falcon_devs, under falcon_mutex */
+	struct list_head list;		/* falcon_devs or draining; falcon_mutex */
 	struct rcu_head rcu;		/* freed after hooks in flight */
 	struct net_device *dev;		/* valid until NETDEV_UNREGISTER */
 	struct net *net;		/* no reference: the device pins it */
@@ -227,6 +240,10 @@ struct falcon_dev {
 	struct nf_hook_ops ops;
 	struct falcon_dev_stats __percpu *stats;
 	u64 last_hash;			/* FALCON_HASH_VALID | hash, or 0 */
+	struct falcon_flows *flows;	/* per-flow tails (order.c) */
+	bool warm_ready;		/* attach_epoch is set on every CPU */
+	bool draining;			/* detached, hook still in (drain.c) */
+	unsigned long drain_gp;		/* RCU state when draining began */
 };
 
 extern struct list_head falcon_devs;
@@ -239,17 +256,53 @@ int falcon_attach(struct net_device *dev, const struct cpumask *cpus,
 		  bool has_stage, u32 stage, struct falcon_dev **out,
 		  bool *conflict);
 void falcon_detach(struct falcon_dev *fd, bool unregistering);
+void falcon_unhook(struct falcon_dev *fd, bool unregistering);
 void falcon_refresh_sets(void);
 void falcon_gates_update(void);
-void falcon_place_dev(const struct falcon_dev *fd, u32 flow_hash,
+void falcon_place_dev(struct falcon_dev *fd, u32 flow_hash,
 		      struct falcon_place_out *out);
+
+/* order.c: per-flow tails, so that no flow is reordered */
+struct falcon_flows;
+
+struct falcon_flows *falcon_flows_alloc(void);
+void falcon_flows_free(struct falcon_flows *flows);
+void falcon_order(struct falcon_flows *flows, u32 hash, int here, bool cold,
+		  struct falcon_place_out *out);
+void falcon_order_record(struct falcon_flows *flows, u32 hash,
+			 unsigned int cpu, u32 epoch, bool queued);
+bool falcon_order_cold(const struct falcon_dev *fd);
+void falcon_order_warm_up(struct falcon_dev *fd);
+bool falcon_order_queued(struct falcon_flows *flows);
+
+/* drain.c: detached attachments whose hooks wait for their packets */
+void falcon_drain_start(struct falcon_dev *fd);
+struct falcon_dev *falcon_drain_take(const struct net_device *dev);
+void falcon_drain_take_all(struct list_head *to);
+void falcon_drain_cancel(void);
+int falcon_quiet_init(void);
+void falcon_quiet_exit(void);
 
 /* hotplug.c */
 int falcon_hotplug_init(void);
 void falcon_hotplug_exit(void);
 
 /* netlink.c */
+extern struct genl_family falcon_family;
+
 int falcon_netlink_init(void);
 void falcon_netlink_exit(void);
+int falcon_put_config(struct sk_buff *skb);
+int falcon_put_dev(struct sk_buff *skb, const struct falcon_dev *fd);
+
+/*
+ * notify.c: notifications to the family's multicast groups. Each is sent
+ * after its change, under falcon_mutex (the order of the changes).
+ */
+void falcon_notify_start(void);
+void falcon_notify_stop(void);
+void falcon_notify_attached(const struct falcon_dev *fd);
+void falcon_detach_notify(struct falcon_dev *fd, u32 reason);
+void falcon_notify_config(void);
 
 #endif /* _FALCON_INTERNAL_H */

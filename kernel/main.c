@@ -7,7 +7,8 @@
  * Unload mirrors init, in reverse: the netlink family goes first, so
  * nothing new is configured; then hotplug; then every hook, after which
  * synchronize_net() means no skb is being queued; then the monitor, whose
- * samples write into the per-CPU area; then the queues: kicks in flight,
+ * samples write into the per-CPU area; then the quiet-point probe, which
+ * reads it; then the queues: kicks in flight,
  * the NAPIs, what the queues still hold, and the per-CPU area itself.
  */
 #include <linux/init.h>
@@ -25,9 +26,12 @@ static int __init falcon_init(void)
 	err = falcon_queue_init();
 	if (err)
 		goto err_config;
-	err = falcon_monitor_init();
+	err = falcon_quiet_init();
 	if (err)
 		goto err_queue;
+	err = falcon_monitor_init();
+	if (err)
+		goto err_quiet;
 	err = falcon_hook_init();
 	if (err)
 		goto err_monitor;
@@ -45,6 +49,8 @@ err_hook:
 	falcon_hook_exit();
 err_monitor:
 	falcon_monitor_exit();
+err_quiet:
+	falcon_quiet_exit();
 err_queue:
 	falcon_queue_exit();
 err_config:
@@ -58,6 +64,7 @@ static void __exit falcon_exit(void)
 	falcon_hotplug_exit();
 	falcon_hook_exit();
 	falcon_monitor_exit();
+	falcon_quiet_exit();
 	falcon_queue_exit();
 	falcon_config_exit();
 }

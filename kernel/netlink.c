@@ -21,8 +21,6 @@
 #include "falcon_messages.h"
 #include "falcon_nl_gen.h"
 
-static struct genl_family falcon_family;
-
 /*
  * Who sees which attachments (dumps, pick). Falcon's state is host-wide,
  * like the net.core sysctls that exist only in init_net: an admin of the
@@ -149,7 +147,8 @@ static int falcon_lookup_attached(const struct sk_buff *skb,
 	return 0;
 }
 
-static int falcon_put_config(struct sk_buff *skb)
+/* The configuration: get-config and set-config replies, config-ntf. */
+int falcon_put_config(struct sk_buff *skb)
 {
 	if (nla_put_u32(skb, FALCON_A_ENABLED, falcon_cfg.enabled) ||
 	    falcon_cpus_put(skb, FALCON_A_CPUS, falcon_cpus) ||
@@ -311,6 +310,7 @@ int falcon_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 		if (falcon_nr_attached)
 			falcon_monitor_reschedule();
 	}
+	falcon_notify_config();
 
 	err = falcon_reply_send(info, &reply, falcon_fill_config, NULL);
 	mutex_unlock(&falcon_mutex);
@@ -323,7 +323,8 @@ out_free:
 	return err;
 }
 
-static int falcon_put_dev(struct sk_buff *skb, const struct falcon_dev *fd)
+/* An attachment: attach replies, get-device, attach-ntf and detach-ntf. */
+int falcon_put_dev(struct sk_buff *skb, const struct falcon_dev *fd)
 {
 	if (nla_put_u32(skb, FALCON_A_IFINDEX, fd->dev->ifindex) ||
 	    nla_put_string(skb, FALCON_A_IFNAME, fd->dev->name) ||
@@ -404,6 +405,7 @@ int falcon_nl_attach_doit(struct sk_buff *skb, struct genl_info *info)
 				    FALCON_MSG_DEV_HOOK_CONFLICT);
 	if (err)
 		goto out;
+	falcon_notify_attached(fd);
 	err = falcon_reply_send(info, &reply, falcon_fill_dev, fd);
 	mutex_unlock(&falcon_mutex);
 	rtnl_unlock();
@@ -432,7 +434,7 @@ int falcon_nl_detach_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&falcon_mutex);
 	err = falcon_lookup_attached(skb, info, &fd);
 	if (!err)
-		falcon_detach(fd, false);
+		falcon_detach_notify(fd, FALCON_DETACH_REASON_REQUESTED);
 	mutex_unlock(&falcon_mutex);
 	rtnl_unlock();
 	return err;
@@ -690,6 +692,8 @@ static int falcon_put_dev_stats(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_SECOND, t.second,
 			      FALCON_A_DEV_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_DROPPED, t.dropped,
+			      FALCON_A_DEV_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FALCON_A_DEV_STATS_DEFERRED, t.deferred,
 			      FALCON_A_DEV_STATS_PAD))
 		goto cancel;
 	if (nla_put_u32(skb, FALCON_A_DEV_STATS_GATE_CLOSED,
@@ -763,7 +767,8 @@ full:
 	return skb->len;
 }
 
-static struct genl_family falcon_family = {
+/* netnsok: a group's listeners are those of the namespace it is sent in */
+struct genl_family falcon_family = {
 	.name = FALCON_FAMILY_NAME,
 	.version = FALCON_FAMILY_VERSION,
 	.maxattr = FALCON_A_MAX,
@@ -771,14 +776,22 @@ static struct genl_family falcon_family = {
 	.module = THIS_MODULE,
 	.ops = falcon_nl_ops,
 	.n_ops = ARRAY_SIZE(falcon_nl_ops),
+	.mcgrps = falcon_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(falcon_nl_mcgrps),
 };
 
 int falcon_netlink_init(void)
 {
-	return genl_register_family(&falcon_family);
+	int err;
+
+	err = genl_register_family(&falcon_family);
+	if (!err)
+		falcon_notify_start();
+	return err;
 }
 
 void falcon_netlink_exit(void)
 {
+	falcon_notify_stop();
 	genl_unregister_family(&falcon_family);
 }

@@ -5,6 +5,10 @@
  * the caller that wins napi_schedule_prep() sends the IPI, so the SCHED bit
  * serialises the use of the target's csd. The poll finds its queue through
  * container_of(): after CPU hotplug the core may run a NAPI on another CPU.
+ * That is how a dead CPU's queue drains: it is never moved (the core runs
+ * its NAPI on a surviving CPU, and a kick to an offline CPU runs it on the
+ * kicker's), so it drains in order, and flows waiting for it (order.c)
+ * move on once the CPU that ran it is quiet.
  */
 #include <linux/netdevice.h>
 #include <linux/slab.h>
@@ -42,14 +46,6 @@ static void falcon_kick(struct falcon_cpu *c)
 		__napi_schedule(&c->napi);
 }
 
-/* True when nothing of @cpu's queue is waiting or being reinjected. */
-bool falcon_queue_idle(unsigned int cpu)
-{
-	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
-
-	return !skb_queue_len_lockless(&c->queue) && !READ_ONCE(c->inflight);
-}
-
 /* How many skbs wait in @cpu's queue (a snapshot, for tracing). */
 u32 falcon_queue_len(unsigned int cpu)
 {
@@ -68,13 +64,13 @@ static void falcon_unlink(struct falcon_cpu *c, struct sk_buff *skb)
  * holds queue_limit packets, or would hold more than queue_limit times
  * FALCON_QUEUE_BYTES_PER_PACKET bytes (65536 GRO skbs of 64 KB each would
  * otherwise pin 4 GiB per CPU); an empty queue takes any one skb, however
- * large. @count: a new packet of the datapath (counted as enqueued, or as
- * dropped, and in *@steered_in, a counter of @cpu's that the queue lock
- * serialises) rather than one moved from a dead CPU's queue, which was
- * counted when it was first queued.
+ * large. Counted as enqueued, or as dropped, and in *@steered_in, a
+ * counter of @cpu's that the queue lock serialises. *@epoch: @cpu's epoch
+ * once the packet is in (order.c): read under the lock, so that a quiet
+ * point counted after it has seen the packet.
  */
-static bool __falcon_enqueue(unsigned int cpu, struct sk_buff *skb,
-			     bool count, u64 *steered_in, u32 *drop_reason)
+bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in,
+		    u32 *epoch, u32 *drop_reason)
 {
 	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
 	u32 limit = READ_ONCE(falcon_cfg.queue_limit);
@@ -86,19 +82,18 @@ static bool __falcon_enqueue(unsigned int cpu, struct sk_buff *skb,
 	if (len >= limit ||
 	    (len && (u64)c->bytes + skb->truesize >
 		    (u64)limit * FALCON_QUEUE_BYTES_PER_PACKET)) {
-		if (count)
-			c->counters.dropped++;
+		c->counters.dropped++;
 		spin_unlock_irqrestore(&c->queue.lock, flags);
 		*drop_reason = len >= limit ? FALCON_DROP_QUEUE_FULL :
 					      FALCON_DROP_QUEUE_BYTES;
 		return false;
 	}
 	__skb_queue_tail(&c->queue, skb);
+	WRITE_ONCE(c->dirty, true);
+	*epoch = c->epoch;
 	c->bytes += skb->truesize;
-	if (count) {
-		c->counters.enqueued++;
-		WRITE_ONCE(*steered_in, *steered_in + 1);
-	}
+	c->counters.enqueued++;
+	WRITE_ONCE(*steered_in, *steered_in + 1);
 	if (len + 1 > c->hwm)
 		c->hwm = len + 1;
 	spin_unlock_irqrestore(&c->queue.lock, flags);
@@ -107,25 +102,85 @@ static bool __falcon_enqueue(unsigned int cpu, struct sk_buff *skb,
 	return true;
 }
 
-/* The datapath's enqueue: see __falcon_enqueue(). */
-bool falcon_enqueue(unsigned int cpu, struct sk_buff *skb, u64 *steered_in,
-		    u32 *drop_reason)
+/*
+ * A packet ran in place on this CPU (its flow's record names this CPU's
+ * epoch, order.c): returns the epoch. Only this CPU's NET_RX exit counts a
+ * quiet point for it, and not while this packet is being processed.
+ */
+u32 falcon_queue_mark_local(void)
 {
-	return __falcon_enqueue(cpu, skb, true, steered_in, drop_reason);
+	struct falcon_cpu *c = this_cpu_ptr(falcon_pcpu);
+
+	/* No lock: the quiet point that clears it runs on this CPU */
+	if (!READ_ONCE(c->dirty))
+		WRITE_ONCE(c->dirty, true);
+	return READ_ONCE(c->epoch);
 }
 
-/* Re-queue an skb moved off a dead CPU: counted once already. */
-bool falcon_requeue(unsigned int cpu, struct sk_buff *skb, u32 *drop_reason)
+/* An attach: @cpu's next quiet point must count (order.c). Its epoch now. */
+u32 falcon_queue_mark_dirty(unsigned int cpu)
 {
-	return __falcon_enqueue(cpu, skb, false, NULL, drop_reason);
+	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, cpu);
+	unsigned long flags;
+	u32 epoch;
+
+	spin_lock_irqsave(&c->queue.lock, flags);
+	WRITE_ONCE(c->dirty, true);
+	epoch = c->epoch;
+	spin_unlock_irqrestore(&c->queue.lock, flags);
+	return epoch;
 }
 
-static void falcon_trace_reinject(const struct sk_buff *skb)
+/* @c's queue is empty and nothing of it is being reinjected. Under its lock. */
+static bool falcon_queue_empty(const struct falcon_cpu *c)
 {
-	u64 stamp = falcon_cb_stamp(skb), now = ktime_get_ns();
+	return !skb_queue_len(&c->queue) && !READ_ONCE(c->inflight);
+}
+
+/* Counts a quiet point for @c if anything happened since the last. */
+static void falcon_quiet_one(struct falcon_cpu *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->queue.lock, flags);
+	if (c->dirty && falcon_queue_empty(c)) {
+		WRITE_ONCE(c->epoch, c->epoch + 1);
+		WRITE_ONCE(c->dirty, false);
+	}
+	spin_unlock_irqrestore(&c->queue.lock, flags);
+}
+
+/*
+ * At NET_RX softirq exit (quiet.c): when no NAPI is left scheduled on this
+ * CPU, everything it ran (Falcon's queue, and the per-CPU queues its packets
+ * went on to: GRO cells, the backlog, veth's NAPI) has been run, so every
+ * packet it took has reached its next Falcon queue or its socket. Queues of
+ * offline CPUs this CPU ran count as quiet with it.
+ */
+void falcon_queue_quiet_point(void)
+{
+	struct falcon_cpu *c = this_cpu_ptr(falcon_pcpu);
+	unsigned int cpu;
+
+	if (!READ_ONCE(c->dirty) && !c->adopted)
+		return;
+	if (!list_empty(&this_cpu_ptr(&softnet_data)->poll_list))
+		return;
+	falcon_quiet_one(c);
+	if (!c->adopted)
+		return;
+	c->adopted = false;
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			falcon_quiet_one(per_cpu_ptr(falcon_pcpu, cpu));
+}
+
+static void falcon_trace_reinject(struct sk_buff *skb)
+{
+	u32 stamp = falcon_cb(skb)->enq_ns;
 
 	/* 0: queued while the tracepoint was off */
-	trace_falcon_reinject(skb, stamp && now > stamp ? now - stamp : 0);
+	trace_falcon_reinject(skb, stamp ? (u32)ktime_get_ns() - stamp : 0);
 }
 
 static int falcon_poll(struct napi_struct *napi, int budget)
@@ -149,6 +204,9 @@ static int falcon_poll(struct napi_struct *napi, int budget)
 		spin_unlock_irq(&c->queue.lock);
 		if (!n)
 			break;
+		/* An offline CPU's queue: its quiet point is this CPU's */
+		if (c->cpu != smp_processor_id())
+			this_cpu_ptr(falcon_pcpu)->adopted = true;
 
 		while ((skb = __skb_dequeue(&batch))) {
 			if (unlikely(skb->dev->reg_state != NETREG_REGISTERED)) {
@@ -198,9 +256,7 @@ static unsigned int falcon_purge_list(struct sk_buff_head *list, bool trace,
 
 /*
  * Free every queued skb of @dev, or of every device when @dev is NULL (module
- * unload). Under falcon_sets_mutex, which keeps falcon_queue_move() out: skbs it
- * has taken off a dead CPU's queue are in no queue until it re-enqueues them.
- * The caller has made sure nothing new of @dev can be queued (its hook is
+ * unload). Under falcon_sets_mutex. The caller has made sure nothing new of @dev can be queued (its hook is
  * gone and synchronize_net() has passed, or it never had one).
  *
  * A poll may still hold skbs of @dev that it dequeued before this, in its
@@ -236,44 +292,6 @@ void falcon_queue_purge_dev(const struct net_device *dev)
 	}
 	falcon_purge_list(&gone, true,
 			  dev ? FALCON_DROP_PURGED : FALCON_DROP_UNLOAD);
-}
-
-/*
- * CPU @from is dead: move what its queue held to this CPU's queue, in order,
- * or drop and count what does not fit. Under falcon_sets_mutex (see
- * falcon_queue_purge_dev()).
- */
-void falcon_queue_move(unsigned int from)
-{
-	struct falcon_cpu *c = per_cpu_ptr(falcon_pcpu, from);
-	struct sk_buff_head moved;
-	struct sk_buff *skb;
-	unsigned int lost = 0;
-
-	lockdep_assert_held(&falcon_sets_mutex);
-	__skb_queue_head_init(&moved);
-	spin_lock_irq(&c->queue.lock);
-	skb_queue_splice_tail_init(&c->queue, &moved);
-	c->bytes = 0;
-	spin_unlock_irq(&c->queue.lock);
-
-	local_bh_disable();
-	while ((skb = __skb_dequeue(&moved))) {
-		u32 reason;
-
-		if (!falcon_requeue(smp_processor_id(), skb, &reason)) {
-			trace_falcon_drop(skb, skb->dev, reason);
-			kfree_skb(skb);
-			lost++;
-		}
-	}
-	local_bh_enable();
-
-	if (lost) {
-		spin_lock_irq(&c->queue.lock);
-		c->counters.purged += lost;
-		spin_unlock_irq(&c->queue.lock);
-	}
 }
 
 /* @cpu's counters since the last reset, and its queue. Under falcon_mutex. */

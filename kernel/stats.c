@@ -39,6 +39,7 @@ static void falcon_counters_read(const struct falcon_dev_stats *s,
 	out->gated = READ_ONCE(s->now.gated);
 	out->second = READ_ONCE(s->now.second);
 	out->dropped = READ_ONCE(s->now.dropped);
+	out->deferred = READ_ONCE(s->now.deferred);
 	out->steered_in = READ_ONCE(s->steered_in);
 }
 
@@ -54,6 +55,7 @@ void falcon_dev_stats_cpu(struct falcon_dev_stats __percpu *stats,
 	out->gated -= s->base.gated;
 	out->second -= s->base.second;
 	out->dropped -= s->base.dropped;
+	out->deferred -= s->base.deferred;
 	out->steered_in -= s->base.steered_in;
 }
 
@@ -72,6 +74,7 @@ void falcon_dev_stats_sum(struct falcon_dev_stats __percpu *stats,
 		t->gated += c.gated;
 		t->second += c.second;
 		t->dropped += c.dropped;
+		t->deferred += c.deferred;
 		t->steered_in += c.steered_in;
 	}
 }
@@ -94,6 +97,7 @@ void falcon_dev_stats_reset(struct falcon_dev_stats __percpu *stats)
 		WRITE_ONCE(s->base.gated, c.gated);
 		WRITE_ONCE(s->base.second, c.second);
 		WRITE_ONCE(s->base.dropped, c.dropped);
+		WRITE_ONCE(s->base.deferred, c.deferred);
 		WRITE_ONCE(s->base.steered_in, c.steered_in);
 	}
 }

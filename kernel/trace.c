@@ -8,4 +8,4 @@
 #include "falcon_trace.h"
 
 /* The enqueue stamp must not overlap what tc ingress left in skb->cb */
-static_assert(sizeof(struct tc_skb_cb) <= FALCON_CB_STAMP_OFF);
+static_assert(sizeof(struct tc_skb_cb) <= FALCON_CB_OFF);

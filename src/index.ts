@@ -213,10 +213,19 @@ export * from './api/types';
 export { parseCpuList, formatCpuList, toCpuArray, cpusToBitmap, bitmapToCpus } from './api/cpuset';
 export { FalconClient, DUMP_RETRIES } from './client/falcon-client';
 export { ratesBetween, DEFAULT_WATCH_INTERVAL_MS } from './client/watch';
+export { EVENT_QUEUE_LIMIT } from './client/events';
 export { GenlSocket, NativeGenlTransport } from './transport/native';
 export type { NativeRequestOptions } from './transport/native';
 export type { FamilyInfo, McastGroup, FamilyOp } from './transport/nlctrl';
-export type { GenlTransport, GenlReplies, RequestOptions, NetlinkErrorInfo } from './transport/types';
+export type { GenlTransport, GenlReplies, GenlSubscription, NotificationSink, RequestOptions, NetlinkErrorInfo } from './transport/types';
 export { NetlinkRequestError } from './transport/types';
 export { createMockTransport, MockModel, DEFAULT_TOPOLOGY } from './mock';
 export type { MockOptions, MockControls, InjectOptions, InjectResult, MockTransport } from './mock';
+export {
+  profileHost, watchHostProfiles, KernelProfiler, ProfilerError, PROFILER_PACKAGES, mockProfile, watchMockProfiles, DEFAULT_MOCK_COSTS,
+} from './profile';
+export type {
+  Profile, ProfileOptions, WatchProfileOptions, CpuProfile, StageProfile, QueueWaitProfile, HistogramBucket, FlowProfile, FlowStageProfile,
+  ProfilerFailure, MockCostModel,
+} from './profile';
+export type { MockFlow } from './mock/profile-ledger';

@@ -20,7 +20,19 @@ const prefix = cName(spec.name);
 const consts = spec.definitions.filter((d) => d.type === 'const');
 const enums = spec.definitions.filter((d) => d.type === 'enum');
 const sets = spec['attribute-sets'];
-const ops = spec.operations.list;
+// Requests (do/dump) and notifications (notify/event) share the command
+// numbering; only requests have handlers, policies and a genl_ops entry.
+const allOps = spec.operations.list;
+const ops = allOps.filter((op) => op.do || op.dump);
+const ntfs = allOps.filter((op) => op.notify || op.event);
+const mcgrps = spec['mcast-groups']?.list ?? [];
+/** The attributes a notification carries: its own list, or the reply of the op it names. */
+function ntfAttrs(ntf) {
+  if (ntf.event) return ntf.event.attributes ?? [];
+  const op = ops.find((o) => o.name === ntf.notify);
+  if (!op) throw new Error(`${ntf.name}: notify names no request ${ntf.notify}`);
+  return (op.do ?? op.dump).reply?.attributes ?? [];
+}
 
 // Attribute ids start at 1 in spec order (YNL's default numbering).
 const setAttrs = (set) => set.attributes.map((a, i) => ({ ...a, id: i + 1 }));
@@ -57,11 +69,13 @@ function header() {
   out.push('');
   out.push('enum {');
   out.push(`\t${prefix}_CMD_UNSPEC,`);
-  for (const op of ops) out.push(`\t${prefix}_CMD_${cName(op.name)} = ${op.value},`);
+  for (const op of allOps) out.push(`\t${prefix}_CMD_${cName(op.name)} = ${op.value},`);
   out.push('');
   out.push(`\t__${prefix}_CMD_MAX,`);
   out.push(`\t${prefix}_CMD_MAX = (__${prefix}_CMD_MAX - 1)`);
   out.push('};');
+  if (mcgrps.length) out.push('');
+  for (const g of mcgrps) out.push(`#define ${prefix}_MCGRP_${cName(g.name)}\t"${g.name}"`);
   out.push('');
   out.push('#endif /* _UAPI_LINUX_FALCON_H */');
   return out.join('\n') + '\n';
@@ -176,6 +190,29 @@ function typescript() {
   }
   out.push('};');
   out.push('');
+  out.push('/** A notification of the family: a misspelt one fails to compile. */');
+  out.push(`export type NtfName = ${ntfs.map((n) => j(n.name)).join(' | ') || 'never'};`);
+  out.push('');
+  out.push('/** One notification: its command number and the attributes it carries. */');
+  out.push('export interface NtfSpec {');
+  out.push('  readonly name: NtfName;');
+  out.push('  readonly id: number;');
+  out.push('  readonly attributes: readonly AttrNames[\'falcon\'][];');
+  out.push('}');
+  out.push('');
+  out.push('/** Notifications by name (multicast, unsolicited: sequence number 0). */');
+  out.push('export const NOTIFICATIONS: Readonly<Record<NtfName, NtfSpec>> = {');
+  for (const n of ntfs) out.push(`  ${j(n.name)}: { name: ${j(n.name)}, id: ${n.value}, attributes: ${j(ntfAttrs(n))} },`);
+  out.push('};');
+  out.push('');
+  out.push('/** A multicast group of the family. */');
+  out.push(`export type McastGroupName = ${mcgrps.map((g) => j(g.name)).join(' | ') || 'never'};`);
+  out.push('');
+  out.push('/** Multicast groups; admin: joining needs CAP_NET_ADMIN over the socket\'s namespace (GENL_MCAST_CAP_NET_ADMIN). */');
+  out.push('export const MCAST_GROUPS: Readonly<Record<McastGroupName, { readonly name: McastGroupName; readonly admin: boolean }>> = {');
+  for (const g of mcgrps) out.push(`  ${j(g.name)}: { name: ${j(g.name)}, admin: ${(g.flags ?? []).includes('admin-perm')} },`);
+  out.push('};');
+  out.push('');
   out.push('/** Key of one of Falcon\'s own error messages. */');
   out.push(`export type MessageKey = ${Object.keys(messages).map(j).join(' | ')};`);
   out.push('');
@@ -264,6 +301,15 @@ function nlGenHeader() {
   out.push('');
   out.push('/* A genl_ops per command, each with its own policy (6.1: no split ops) */');
   out.push(`extern const struct genl_ops ${spec.name}_nl_ops[${ops.length}];`);
+  if (mcgrps.length) {
+    out.push('');
+    out.push('/* Multicast groups: indices into falcon_nl_mcgrps */');
+    out.push('enum {');
+    for (const g of mcgrps) out.push(`\t${prefix}_NLGRP_${cName(g.name)},`);
+    out.push('};');
+    out.push('');
+    out.push(`extern const struct genl_multicast_group ${spec.name}_nl_mcgrps[${mcgrps.length}];`);
+  }
   out.push('');
   out.push('#endif /* _FALCON_NL_GEN_H */');
   return out.join('\n') + '\n';
@@ -344,6 +390,18 @@ function nlGenSource() {
     out.push('\t},');
   }
   out.push('};');
+  if (mcgrps.length) {
+    out.push('');
+    out.push(`const struct genl_multicast_group ${spec.name}_nl_mcgrps[${mcgrps.length}] = {`);
+    for (const g of mcgrps) {
+      // admin-perm: the genetlink core refuses a join without CAP_NET_ADMIN
+      out.push(`\t[${prefix}_NLGRP_${cName(g.name)}] = {`);
+      out.push(`\t\t.name = ${prefix}_MCGRP_${cName(g.name)},`);
+      if ((g.flags ?? []).includes('admin-perm')) out.push('\t\t.flags = GENL_MCAST_CAP_NET_ADMIN,');
+      out.push('\t},');
+    }
+    out.push('};');
+  }
   return out.join('\n') + '\n';
 }
 

@@ -1,6 +1,8 @@
 // The public shape of the Falcon SDK: what openFalcon() returns, whichever
 // backend (the kernel module or the TypeScript mock) answers.
 
+import type { Profile, ProfileOptions, WatchProfileOptions } from '../profile/types';
+
 /** Which backend answers: the real module over Generic Netlink, or the mock. */
 export type BackendName = 'kernel' | 'mock';
 
@@ -209,6 +211,52 @@ export interface StatsSample {
   readonly rates?: StatsRates;
 }
 
+/**
+ * Why an attachment ended: a detach request, or its device was unregistered
+ * (deleted, or its namespace went away) or moved to another namespace.
+ */
+export type DetachReason = 'requested' | 'unregistered';
+
+/** A device was attached. */
+export interface AttachEvent {
+  readonly type: 'attach';
+  /** As attach() returned it. */
+  readonly attachment: Attachment;
+}
+
+/** An attachment ended. */
+export interface DetachEvent {
+  readonly type: 'detach';
+  /** The attachment as it was (as devices() showed it). */
+  readonly attachment: Attachment;
+  readonly reason: DetachReason;
+}
+
+/** setConfig() succeeded (host-wide: heard in the initial namespace only). */
+export interface ConfigEvent {
+  readonly type: 'config';
+  /** The whole configuration after the change. */
+  readonly config: FalconConfig;
+}
+
+/**
+ * Events were lost: the kernel dropped some because the listener fell behind
+ * (its socket overflowed), or more than EVENT_QUEUE_LIMIT waited unread.
+ * Read the state again (devices(), getConfig()) to resynchronise.
+ */
+export interface LostEvent {
+  readonly type: 'lost';
+}
+
+/** One notification of events(); `type` tells which (and narrows to it). */
+export type FalconEvent = AttachEvent | DetachEvent | ConfigEvent | LostEvent;
+
+/** What events() takes. */
+export interface EventsOptions {
+  /** Ends the iteration (without an error) when it aborts. */
+  readonly signal?: AbortSignal;
+}
+
 /** One Falcon instance: the same calls and the same errors on every backend. */
 export interface Falcon {
   /** Which backend this instance talks to. */
@@ -235,6 +283,25 @@ export interface Falcon {
    * handle is closed; a failed sample is thrown from the iterator.
    */
   watchStats(options?: WatchStatsOptions): AsyncIterable<StatsSample>;
+  /**
+   * Subscribes to Falcon's notifications at once (every change made after
+   * this returns is reported) and yields them in order, as the caller may
+   * see them (docs/protocol.md "Notifications"): an admin of the initial
+   * namespace hears every attachment and every configuration change; anyone
+   * else the attachments of their own namespace, and configuration changes
+   * when in the initial namespace. Iterate once. Ends when the signal
+   * aborts, the loop breaks, or the handle is closed; a subscription that
+   * cannot be made (EBADF after close) is thrown from the first next().
+   */
+  events(options?: EventsOptions): AsyncIterable<FalconEvent>;
+  /**
+   * Profiles the host's receive path for durationMs (docs/profiler.md): on
+   * the kernel backend with eBPF (root, BTF and libbpf needed; falcon.ko
+   * need not be loaded), on the mock from its datapath and cost model.
+   */
+  profile(options?: ProfileOptions): Promise<Profile>;
+  /** Profiles back to back every intervalMs until the signal aborts, the loop breaks or the handle closes. */
+  watchProfiles(options?: WatchProfileOptions): AsyncIterable<Profile>;
   /**
    * Closes the backend. Calls still pending reject with ECANCELED, later
    * calls with EBADF; closing again does nothing.

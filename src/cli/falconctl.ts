@@ -10,21 +10,25 @@ import { MODULE_NOT_LOADED_MESSAGE, openFalcon } from '../index';
 import type { Falcon } from '../api/types';
 import { hasOption, helpRequested, parseArgs, Parsed, splitAtPositional, stringOption, UsageError } from '../args/parse';
 import { splitLine } from './batch';
-import type { CliOption, Command } from './command';
+import type { CliOption, Command, ProfileSource } from './command';
+import { profileHost, watchHostProfiles } from '../profile/kernel';
+import * as profiling from './profile-commands';
 import * as config from './config-commands';
 import * as configFile from './config-file-commands';
 import * as devices from './device-commands';
+import { doctor } from './doctor-command';
 import { explain, failureOf } from './errors';
 import { commandHelp, mainHelp } from './help';
 import { gatherLoadFacts, loadHint } from './load-hint';
 import * as stats from './stats-commands';
+import { monitorCommand } from './monitor-command';
 import { Location, Output, printError, processOutput, stdoutFailure } from './output';
 
 /** Every subcommand, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
   config.status, config.enable, config.disable, config.set,
   devices.attach, devices.detach, devices.devices, stats.stats, devices.pick,
-  stats.pin, stats.unpin, configFile.apply, configFile.show,
+  stats.pin, stats.unpin, monitorCommand, configFile.apply, configFile.show, profiling.profile, profiling.top, doctor,
 ];
 
 /** The options before the command. */
@@ -74,7 +78,7 @@ async function open(mock: boolean): Promise<Falcon> {
 class Session {
   private falcon: Falcon | undefined;
 
-  constructor(readonly out: Output, private readonly mock: boolean) {}
+  constructor(readonly out: Output, readonly mock: boolean) {}
 
   async get(): Promise<Falcon> {
     this.falcon ??= await open(this.mock);
@@ -135,6 +139,15 @@ async function dispatch(words: readonly string[], session: Session, progress: Pr
     command.check?.(parsed);
   } catch (err) {
     throw err instanceof UsageError ? err : new UsageError(failureOf(err).message);
+  }
+  if (command.needsFalcon === false) {
+    await command.run({ out, args: parsed, mock: session.mock, openFalcon: () => session.get() });
+    return;
+  }
+  if (command.runProfile) {
+    const profiles: ProfileSource = session.mock ? await session.get() : { profile: profileHost, watchProfiles: watchHostProfiles };
+    await command.runProfile({ profiles, out, args: parsed });
+    return;
   }
   await command.run({ falcon: await session.get(), out, args: parsed });
 }

@@ -17,7 +17,7 @@ export const BATCH_TEXT = [
 ];
 
 /** The exit statuses, for the help and the man page. */
-export const EXIT_TEXT = 'Exit status: 0 success, 1 usage error, 2 refused by the kernel (or module not loaded, or stdout not writable).';
+export const EXIT_TEXT = 'Exit status: 0 success, 1 usage error, 2 refused by the kernel (or module not loaded, or stdout not writable); doctor: 3 when it finds a problem of warning or error level.';
 
 /** "-f, --file <file>" or "    --prune". */
 export function optionLabel(o: CliOption): string {

@@ -14,7 +14,9 @@ import type {
   CpuStats,
   DeviceRef,
   DeviceStats,
+  EventsOptions,
   Falcon,
+  FalconEvent,
   FalconConfig,
   PickRequest,
   PickResult,
@@ -36,6 +38,11 @@ import {
 import { attachAttrs, configAttrs, deviceAttrs, u32 } from './encode';
 import { netnsError, toFalconError } from './errors';
 import { watchStats } from './watch';
+import { events } from './events';
+import { MockModel } from '../mock/model';
+import { profileHost, watchHostProfiles } from '../profile/kernel';
+import { mockProfile, watchMockProfiles } from '../profile/mock';
+import type { Profile, ProfileOptions, WatchProfileOptions } from '../profile/types';
 
 /** How many times a dump flagged NLM_F_DUMP_INTR is retried before giving up. */
 export const DUMP_RETRIES = 8;
@@ -322,6 +329,53 @@ export class FalconClient implements Falcon {
       },
       options,
     );
+  }
+
+  events(options?: EventsOptions): AsyncIterable<FalconEvent> {
+    const transport = this.transport;
+    return events(
+      {
+        subscribe: (group, sink) => transport.subscribe(group, sink),
+        netnsName: (inum) => transport.netnsName(inum),
+        closed: this.closed,
+        onClose: (hook) => {
+          this.closeHooks.add(hook);
+          return () => this.closeHooks.delete(hook);
+        },
+      },
+      options,
+    );
+  }
+
+  /** The mock host behind a mock transport; undefined on the kernel. */
+  private mockModel(): MockModel | undefined {
+    const model = (this.transport as { model?: unknown }).model;
+    return model instanceof MockModel ? model : undefined;
+  }
+
+  profile(options?: ProfileOptions): Promise<Profile> {
+    if (this.closed) return Promise.reject(new FalconError({ code: 'EBADF', message: HANDLE_CLOSED_MESSAGE, syscall: 'profile' }));
+    const model = this.mockModel();
+    return model ? mockProfile(model, options) : profileHost(options);
+  }
+
+  async *watchProfiles(options: WatchProfileOptions = {}): AsyncGenerator<Profile, void, undefined> {
+    if (this.closed) throw new FalconError({ code: 'EBADF', message: HANDLE_CLOSED_MESSAGE, syscall: 'profile' });
+    // Ends when the caller's signal aborts or the handle closes.
+    const stop = new AbortController();
+    const hook = (): void => stop.abort();
+    this.closeHooks.add(hook);
+    const forward = (): void => stop.abort();
+    options.signal?.addEventListener('abort', forward, { once: true });
+    if (options.signal?.aborted) stop.abort();
+    try {
+      const model = this.mockModel();
+      const opts = { ...options, signal: stop.signal };
+      yield* model ? watchMockProfiles(model, opts) : watchHostProfiles(opts);
+    } finally {
+      this.closeHooks.delete(hook);
+      options.signal?.removeEventListener('abort', forward);
+    }
   }
 
   close(): Promise<void> {

@@ -23,6 +23,8 @@ import { scenario as scenarioSpec } from './scenarios';
 import { placementCpus } from './placements';
 import { formatDuration, runCount, runSeconds } from './plan';
 import { ExperimentPlan, ModeId, PlanBlock, RawResults, RawRun } from './types';
+import { emptySnapshot } from '../profile/assemble';
+import { KernelProfiler } from '../profile/kernel';
 
 /** USER_HZ on Linux x86: /proc/stat's unit. */
 const USER_HZ = 100;
@@ -51,6 +53,7 @@ function describe(r: RawRun): string {
 
 class Runner {
   private done = 0;
+  private profilerFailed = false;
   private readonly started = performance.now();
   private readonly total: number;
   /** Containers per host of the application scenarios. */
@@ -118,13 +121,19 @@ class Runner {
       // Let the load monitor see the current load before balanced decisions count.
       if (modeSpec(m).falcon) await sleep(300);
       const ep = modeSpec(m).overlay ? OVERLAY : NATIVE;
+      const profiler = this.openProfiler();
       const before = snapshot();
-      if (app) {
-        const eps = appEndpoints(b.scenario === 'web' ? 'web' : 'cache', modeSpec(m).overlay, this.containers);
-        const o = { durationS: this.plan.durationS, containers: this.containers, webConnections: this.plan.webConnections ?? 8, ...(b.rateRps !== undefined ? { rateRps: b.rateRps } : {}) };
-        run.metrics = b.scenario === 'web' ? await measureWeb(eps, cpus, o) : await measureCache(eps, cpus, o);
-      } else {
-        run.metrics = await measure(b.scenario, ep, cpus, { durationS: this.plan.durationS, udpRateMbps: this.plan.udpRateMbps });
+      try {
+        if (app) {
+          const eps = appEndpoints(b.scenario === 'web' ? 'web' : 'cache', modeSpec(m).overlay, this.containers);
+          const o = { durationS: this.plan.durationS, containers: this.containers, webConnections: this.plan.webConnections ?? 8, ...(b.rateRps !== undefined ? { rateRps: b.rateRps } : {}) };
+          run.metrics = b.scenario === 'web' ? await measureWeb(eps, cpus, o) : await measureCache(eps, cpus, o);
+        } else {
+          run.metrics = await measure(b.scenario, ep, cpus, { durationS: this.plan.durationS, udpRateMbps: this.plan.udpRateMbps });
+        }
+        if (profiler) run.profile = profiler.profileBetween(emptySnapshot(), profiler.snapshot(), Math.round((performance.now() - before.at * 1000)), { topFlows: 3 });
+      } finally {
+        profiler?.close();
       }
       const after = snapshot();
       run.netRx = delta(before.netRx, after.netRx);
@@ -152,6 +161,18 @@ class Runner {
     }
     this.results.runs.push(run);
     return run;
+  }
+
+  /** The stage profiler for one run; undefined (noted once) where it cannot load. */
+  private openProfiler(): KernelProfiler | undefined {
+    if (this.profilerFailed) return undefined;
+    try {
+      return KernelProfiler.open({ flows: true });
+    } catch (e) {
+      this.profilerFailed = true;
+      this.results.notes.push(`no stage profiles: ${(e as Error).message.split('\n')[0]}`);
+      return undefined;
+    }
   }
 
   save(): void {

@@ -9,6 +9,7 @@ import { SCENARIOS } from './scenarios';
 import { summarizeResults } from './summary';
 import { renderBarChart, scenarioChart, softirqChart } from './svg';
 import { cacheLatencyChart, renderLineChart } from './svg-lines';
+import { renderStageChart, stageChart } from './stage-chart';
 import { renderTable } from './table';
 import { RawResults } from './types';
 
@@ -43,6 +44,12 @@ export function writeReport(outDir: string, raw: RawResults, host: HostMeta): st
     for (const b of blocks) {
       const rate = b.rateRps === undefined ? '' : `-${b.rateRps}`;
       fs.writeFileSync(path.join(outDir, `softirq-${b.scenario}-${b.placement}${rate}.svg`), renderBarChart(softirqChart(b, raw.guest.vcpus)));
+    }
+    for (const b of blocks) {
+      const rate = b.rateRps === undefined ? '' : `-${b.rateRps}`;
+      const runs = raw.runs.filter((r) => r.rateRps === b.rateRps);
+      const stages = stageChart(runs, b.scenario, b.placement, b.modes.map((m) => m.mode), raw.guest.vcpus);
+      if (stages) fs.writeFileSync(path.join(outDir, `stages-${b.scenario}-${b.placement}${rate}.svg`), renderStageChart(stages));
     }
   }
   return table;

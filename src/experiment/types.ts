@@ -1,3 +1,5 @@
+import type { Profile } from '../profile/types';
+
 /**
  * Shared vocabulary of the experiment runner: the plan the host hands to the
  * guest, and the raw results the guest hands back. Both cross a process (and
@@ -103,6 +105,8 @@ export interface RawRun {
   wallS: number;
   /** Falcon's stats, in Falcon modes. */
   falcon?: FalconRunStats;
+  /** The stage profiler's profile of the run (absent where the profiler cannot run). */
+  profile?: Profile;
 }
 
 /** A group of interleaved runs: one scenario in one placement, every selected mode per repetition. */

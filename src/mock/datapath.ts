@@ -18,9 +18,16 @@ export function injectPackets(model: MockModel, options: InjectOptions): InjectR
   const here = model.cpus[arrival];
   if (!here || !here.online) throw new RangeError(`CPU ${arrival} is not online`);
   const result = { hooked: false, local: 0, steered: 0, dropped: 0, targets: {} as Record<number, number> };
+  const ledger = model.ledger;
+  // One burst is one NET_RX run on the arrival CPU, and one on each CPU it steers to.
+  if (packets > 0) ledger.netRx(arrival);
   const attachment = model.attachments.get(dev);
-  if (!attachment) return result; // no hook on this device: the stack runs as usual
+  if (!attachment) {
+    ledger.ran(arrival, dev, packets, options.flow); // no hook on this device: the stack runs as usual
+    return result;
+  }
   result.hooked = true;
+  const targetRuns = new Set<number>();
 
   const counters = attachment.counters;
   for (let i = 0; i < packets; i++) {
@@ -46,14 +53,20 @@ export function injectPackets(model: MockModel, options: InjectOptions): InjectR
       if (decision.reason === 'gated') counters.gated++;
       counters.local++;
       result.local++;
+      ledger.ran(arrival, dev, 1, options.flow);
       continue;
     }
+    ledger.handedOff(arrival, dev, 1);
     if (target.queue.length >= model.config.queueLimit) {
       target.dropped++;
       counters.dropped++;
       result.dropped++;
       continue;
     }
+    // The profile counts the stage where it is reinjected, at enqueue (holdQueues does not delay it).
+    ledger.waited(target.cpu, dev, target.queue.length);
+    ledger.ran(target.cpu, dev, 1, options.flow);
+    if (target !== here) targetRuns.add(target.cpu);
     target.queue.push(dev);
     target.enqueued++;
     target.queueHwm = Math.max(target.queueHwm, target.queue.length);
@@ -68,5 +81,6 @@ export function injectPackets(model: MockModel, options: InjectOptions): InjectR
     }
     if (!model.holding) model.drainCpu(target);
   }
+  for (const cpu of targetRuns) ledger.netRx(cpu);
   return result;
 }

@@ -2,7 +2,7 @@
 // request: semantic checks in the order docs/protocol.md gives, with our own
 // messages (MESSAGES) pointing at the attribute concerned, then the change
 // and the reply attributes.
-import { ATTRIBUTE_SETS, MAX_ATTACHMENTS, MAX_STAGE, MESSAGES, MessageKey, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
+import { ATTRIBUTE_SETS, DetachReasonValues, MAX_ATTACHMENTS, MAX_STAGE, MESSAGES, MessageKey, ModeValues, PolicyValues, ReasonValues } from '../protocol/generated';
 import type { AttrMap } from '../protocol/codec';
 import { NetlinkRequestError } from '../transport/types';
 import { errnoOf } from '../api/errors';
@@ -121,7 +121,8 @@ function checkInitNetns(ctx: HandlerContext): void {
   if (ctx.socketNs !== ctx.model.namespaces.init) throw fail('not-init-netns', ctx);
 }
 
-function configReply(model: MockModel): AttrMap {
+/** The configuration: get-config and set-config replies, config-ntf. */
+export function configReply(model: MockModel): AttrMap {
   const c = model.config;
   return {
     enabled: c.enabled ? 1 : 0,
@@ -138,7 +139,8 @@ function configReply(model: MockModel): AttrMap {
   };
 }
 
-function deviceReply(model: MockModel, a: AttachmentState): AttrMap {
+/** An attachment: attach replies, get-device, attach-ntf and detach-ntf. */
+export function deviceReply(model: MockModel, a: AttachmentState): AttrMap {
   const reply: AttrMap = {
     ifindex: a.device.ifindex,
     ifname: a.device.ifname,
@@ -183,6 +185,7 @@ function setConfig(ctx: HandlerContext): AttrMap[] {
   next.queueLimit = u32(ctx, 'queue-limit') ?? next.queueLimit;
   ctx.model.config = next;
   ctx.model.refreshGates();
+  ctx.model.notifier.config(configReply(ctx.model));
   return [configReply(ctx.model)];
 }
 
@@ -205,6 +208,7 @@ function attach(ctx: HandlerContext): AttrMap[] {
   const attachment: AttachmentState = { device: dev, stage, cpus, counters: zeroDeviceCounters(), gateClosed: false };
   ctx.model.attachments.set(dev, attachment);
   ctx.model.refreshGates();
+  ctx.model.notifier.device('attach-ntf', dev.netns, deviceReply(ctx.model, attachment));
   return [deviceReply(ctx.model, attachment)];
 }
 
@@ -212,8 +216,10 @@ function detach(ctx: HandlerContext): AttrMap[] {
   checkInitNetns(ctx);
   checkDevAttrs(ctx);
   const dev = lookupDevice(ctx);
-  attachedOrFail(ctx, dev);
+  const attachment = attachedOrFail(ctx, dev);
   ctx.model.attachments.delete(dev);
+  const attrs = { ...deviceReply(ctx.model, attachment), 'detach-reason': DetachReasonValues.requested };
+  ctx.model.notifier.device('detach-ntf', dev.netns, attrs);
   return [];
 }
 

@@ -3,9 +3,13 @@
 // Handlers (handlers.ts) and the datapath (datapath.ts) act on it; tests and
 // scripts drive it through the MockControls it implements.
 import type { DeviceRef } from '../api/types';
+import { DetachReasonValues } from '../protocol/generated';
 import { injectPackets } from './datapath';
+import { deviceReply } from './handlers';
+import { MockNotifier } from './notify';
 import { DEFAULT_TOPOLOGY, MockDevice, MockNamespace, NamespaceTable } from './netns';
 import { Placement, gateNext, place } from './placement';
+import { ProfileLedger } from './profile-ledger';
 import { AttachmentState, ConfigState, CpuState, defaultConfig, newCpu } from './state';
 import type { InjectOptions, InjectResult, MockControls, MockOptions } from './types';
 
@@ -22,6 +26,10 @@ export class MockModel implements MockControls {
   readonly attachments = new Map<MockDevice, AttachmentState>();
   /** Queued packets wait for drain() instead of being processed at once. */
   holding = false;
+  /** Listeners of the module's multicast groups. */
+  readonly notifier: MockNotifier;
+  /** What the datapath did, for the mock's stage profile (src/profile/mock.ts). */
+  readonly ledger = new ProfileLedger();
 
   constructor(options: MockOptions = {}) {
     const nr = options.cpus ?? 4;
@@ -36,6 +44,7 @@ export class MockModel implements MockControls {
     this.tickMs = 1000 / hz;
     this.cpus = Array.from({ length: nr }, (_, i) => newCpu(i, online.includes(i)));
     this.namespaces = new NamespaceTable(options.topology ?? DEFAULT_TOPOLOGY);
+    this.notifier = new MockNotifier(this.namespaces.init);
     this.config = defaultConfig(this.onlineCpus());
   }
 
@@ -116,9 +125,14 @@ export class MockModel implements MockControls {
     state.scheduled = false;
   }
 
-  /** NETDEV_UNREGISTER: detach, then purge the device's packets from every queue. */
+  /** NETDEV_UNREGISTER: detach (and notify), then purge the device's packets from every queue. */
   private unregister(dev: MockDevice): void {
-    this.attachments.delete(dev);
+    const attachment = this.attachments.get(dev);
+    if (attachment) {
+      this.attachments.delete(dev);
+      const attrs = { ...deviceReply(this, attachment), 'detach-reason': DetachReasonValues.unregistered };
+      this.notifier.device('detach-ntf', dev.netns, attrs);
+    }
     for (const state of this.cpus) {
       const kept = state.queue.filter((d) => d !== dev);
       state.purged += state.queue.length - kept.length;

@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { errnoOf } from '../api/errors';
 import { FAMILY_VERSION, OPERATIONS, OpSpec } from '../protocol/generated';
 import { GENL_HDRLEN, encodeAttrs, encodeGenl } from '../protocol/codec';
-import { GenlTransport, NetlinkRequestError, RequestOptions } from '../transport/types';
+import { GenlSubscription, GenlTransport, NetlinkRequestError, NotificationSink, RequestOptions } from '../transport/types';
 import { FdTarget, HANDLERS } from './handlers';
 import { MockModel } from './model';
 import { MockNamespace, NETNS_NOT_FOUND_MESSAGE } from './netns';
@@ -137,6 +137,10 @@ export function createMockTransport(options: MockOptions = {}): MockTransport {
       if (inum === socketNs.inum) return undefined;
       const ns = model.namespaces.byInum(inum);
       return ns?.name ?? (ns === model.namespaces.init ? '/proc/1/ns/net' : `netns:[${inum}]`);
+    },
+    subscribe(group: string, sink: NotificationSink): GenlSubscription {
+      if (closed) throw refuse('EBADF', 'transport is closed');
+      return model.notifier.subscribe(socketNs as MockNamespace, admin, group, sink);
     },
     async close(): Promise<void> {
       closed = true;

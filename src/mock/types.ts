@@ -2,6 +2,7 @@
 // and the controls a test or a user script drives it with.
 import type { DeviceRef } from '../api/types';
 import type { MockTopology } from './netns';
+import type { MockFlow } from './profile-ledger';
 
 /** What a mock host looks like at open. Every field has a default. */
 export interface MockOptions {
@@ -37,6 +38,8 @@ export interface InjectOptions {
   cpu?: number;
   /** The skbs come from pfmemalloc reserves: never steered. */
   pfmemalloc?: boolean;
+  /** The flow's inner 5-tuple, for the profile's top flows (default: not in top flows). */
+  flow?: MockFlow;
 }
 
 /** What one inject did, summed over its packets. */

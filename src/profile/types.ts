@@ -15,6 +15,14 @@ export interface StageProfile {
   readonly packets: number;
   /** Time spent in this device's stage on this CPU (docs/profiler.md). */
   readonly ns: number;
+  /**
+   * Packets of this device that arrived on this CPU and that falcon.ko took
+   * (steered to another CPU, or dropped): their stage is counted where it
+   * ran; here only the time from arrival to the steer (handoff_ns). Absent
+   * where nothing was handed off.
+   */
+  readonly handoff_packets?: number;
+  readonly handoff_ns?: number;
 }
 
 /** One CPU's receive work during the profile. */
@@ -26,6 +34,8 @@ export interface CpuProfile {
   readonly net_rx_ns: number;
   /** Stages that ran here, busiest first. */
   readonly stages: readonly StageProfile[];
+  /** netif_receive_skb calls outside NET_RX on this CPU: in stages' packets, with no time. */
+  readonly outside_packets?: number;
 }
 
 /** One bucket of a log2 histogram: count of waits with le_ns/2 < wait <= le_ns. */
@@ -39,6 +49,8 @@ export interface QueueWaitProfile {
   readonly cpu: number;
   readonly count: number;
   readonly buckets: readonly HistogramBucket[];
+  /** Reinjections whose wait falcon.ko did not know (wait_ns 0), not in buckets. */
+  readonly unknown?: number;
 }
 
 /** One flow's share of a device stage. */
@@ -72,6 +84,8 @@ export interface Profile {
   /** Empty without falcon.ko. */
   readonly queue_wait: readonly QueueWaitProfile[];
   readonly top_flows: readonly FlowProfile[];
+  /** What limits this profile, in words (e.g. falcon.ko loaded without its tracepoints). */
+  readonly notes?: readonly string[];
 }
 
 /** What to profile. */
@@ -83,4 +97,10 @@ export interface ProfileOptions {
   /** How many flows to report (default 10; 0 for none). */
   readonly topFlows?: number;
   readonly signal?: AbortSignal;
+}
+
+/** What a periodic profile takes: ProfileOptions, with the period as durationMs. */
+export interface WatchProfileOptions extends Omit<ProfileOptions, 'durationMs'> {
+  /** Length of each profile in ms (default 1000); profiles follow each other without gaps. */
+  readonly intervalMs?: number;
 }

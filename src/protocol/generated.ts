@@ -44,6 +44,12 @@ export const ReasonValues = {
   "slot-busy": 7,
 } as const;
 
+/** Why an attachment ended (detach-ntf). */
+export const DetachReasonValues = {
+  "requested": 0,
+  "unregistered": 1,
+} as const;
+
 /** Wire type of an attribute, as the spec names it. */
 export type AttrType = 'u32' | 'u64' | 'string' | 'binary' | 'nest' | 'pad';
 
@@ -90,6 +96,7 @@ export const ATTRIBUTE_SETS: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: "pad", id: 25, type: "pad" },
     { name: "hysteresis", id: 26, type: "u32" },
     { name: "netns-inum", id: 27, type: "u32" },
+    { name: "detach-reason", id: 28, type: "u32", enum: "detach-reason" },
   ],
   "cpu-stats": [
     { name: "cpu", id: 1, type: "u32" },
@@ -152,7 +159,7 @@ export function isOpName(name: string): name is OpName {
 
 /** Attribute names of each attribute set. */
 export interface AttrNames {
-  "falcon": "enabled" | "cpus" | "mode" | "policy" | "threshold" | "interval-ms" | "queue-limit" | "ifindex" | "ifname" | "netns-fd" | "stage" | "netns-cookie" | "flow-hash" | "first" | "second" | "target" | "reason" | "cpu" | "load" | "cpu-stats" | "dev-stats" | "nr-cpu-ids" | "online-cpus" | "tick-ms" | "pad" | "hysteresis" | "netns-inum";
+  "falcon": "enabled" | "cpus" | "mode" | "policy" | "threshold" | "interval-ms" | "queue-limit" | "ifindex" | "ifname" | "netns-fd" | "stage" | "netns-cookie" | "flow-hash" | "first" | "second" | "target" | "reason" | "cpu" | "load" | "cpu-stats" | "dev-stats" | "nr-cpu-ids" | "online-cpus" | "tick-ms" | "pad" | "hysteresis" | "netns-inum" | "detach-reason";
   "cpu-stats": "cpu" | "enqueued" | "processed" | "dropped" | "purged" | "kicks" | "queue-hwm" | "queue-len" | "load" | "pinned" | "pad";
   "dev-stats": "ifindex" | "ifname" | "netns-cookie" | "stage" | "seen" | "steered" | "local" | "gated" | "second" | "dropped" | "target" | "pad" | "last-hash" | "gate-closed" | "netns-inum" | "deferred";
   "target": "cpu" | "packets" | "pad";
@@ -173,6 +180,32 @@ export const OPERATIONS: Readonly<Record<OpName, OpSpec>> = {
   "pick": { name: "pick", id: 8, admin: false, kind: "do", request: ["ifindex","ifname","netns-fd","flow-hash"], reply: ["first","second","target","reason"] },
   "pin-load": { name: "pin-load", id: 9, admin: true, kind: "do", request: ["cpu","load"], reply: [] },
   "unpin-load": { name: "unpin-load", id: 10, admin: true, kind: "do", request: ["cpu"], reply: [] },
+};
+
+/** A notification of the family: a misspelt one fails to compile. */
+export type NtfName = "attach-ntf" | "detach-ntf" | "config-ntf";
+
+/** One notification: its command number and the attributes it carries. */
+export interface NtfSpec {
+  readonly name: NtfName;
+  readonly id: number;
+  readonly attributes: readonly AttrNames['falcon'][];
+}
+
+/** Notifications by name (multicast, unsolicited: sequence number 0). */
+export const NOTIFICATIONS: Readonly<Record<NtfName, NtfSpec>> = {
+  "attach-ntf": { name: "attach-ntf", id: 11, attributes: ["ifindex","ifname","netns-cookie","netns-inum","stage","cpus"] },
+  "detach-ntf": { name: "detach-ntf", id: 12, attributes: ["ifindex","ifname","netns-cookie","netns-inum","stage","cpus","detach-reason"] },
+  "config-ntf": { name: "config-ntf", id: 13, attributes: ["enabled","cpus","mode","policy","threshold","hysteresis","interval-ms","queue-limit","nr-cpu-ids","online-cpus","tick-ms"] },
+};
+
+/** A multicast group of the family. */
+export type McastGroupName = "monitor" | "admin";
+
+/** Multicast groups; admin: joining needs CAP_NET_ADMIN over the socket's namespace (GENL_MCAST_CAP_NET_ADMIN). */
+export const MCAST_GROUPS: Readonly<Record<McastGroupName, { readonly name: McastGroupName; readonly admin: boolean }>> = {
+  "monitor": { name: "monitor", admin: false },
+  "admin": { name: "admin", admin: true },
 };
 
 /** Key of one of Falcon's own error messages. */

@@ -1,9 +1,10 @@
 // Typed face of the native addon (native/*.cc): a Generic Netlink socket
 // that frames and matches requests, and a GenlTransport bound to one family.
 import bindings from 'bindings';
-import { GenlReplies, GenlTransport, NetlinkRequestError, RequestOptions } from './types';
+import { GenlReplies, GenlSubscription, GenlTransport, NetlinkRequestError, NotificationSink, RequestOptions } from './types';
 import { FamilyInfo, GENL_ID_CTRL, decodeFamily, encodeDumpFamilies, encodeGetFamily } from './nlctrl';
 import { closeNetnsFd, netnsNameOf, openNetnsFd } from './netns';
+import { AddonSubscriptionClass, openNativeSubscription } from './native-subscription';
 
 /** What the addon resolves a request with. */
 interface AddonReply {
@@ -24,6 +25,7 @@ interface AddonSocket {
 
 interface AddonModule {
   readonly GenlSocket: new () => AddonSocket;
+  readonly GenlSubscription: AddonSubscriptionClass;
 }
 
 /** How the addon rejects: a Node-style system error plus the extended ack. */
@@ -187,6 +189,19 @@ export class NativeGenlTransport implements GenlTransport {
 
   async netnsName(inum: number): Promise<string | undefined> {
     return netnsNameOf(inum);
+  }
+
+  subscribe(group: string, sink: NotificationSink): GenlSubscription {
+    if (this.socket.closed) throw closedError();
+    const found = this.family.mcastGroups.find((g) => g.name === group);
+    if (!found) {
+      throw new NetlinkRequestError({
+        errno: 2,
+        code: 'ENOENT',
+        message: `family ${this.family.name} has no multicast group ${group} (a module without notifications?)`,
+      });
+    }
+    return openNativeSubscription(loadAddon().GenlSubscription, this.family.id, found.id, sink);
   }
 
   async close(): Promise<void> {

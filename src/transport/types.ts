@@ -28,6 +28,23 @@ export interface RequestOptions {
  */
 export type GenlReplies = Buffer[] & { readonly dumpInterrupted?: boolean };
 
+/** Receives what a subscription to a multicast group hears. */
+export interface NotificationSink {
+  /** One notification of the family (genlmsghdr + attributes), in the order sent. */
+  notification(payload: Buffer): void;
+  /**
+   * Notifications were lost (ENOBUFS: the socket overflowed; later ones still
+   * come, `fatal` false), or reading failed and the subscription is closed
+   * (`fatal` true).
+   */
+  error(error: NetlinkRequestError, fatal: boolean): void;
+}
+
+/** A joined multicast group; close() stops delivery at once. Idempotent. */
+export interface GenlSubscription {
+  close(): void;
+}
+
 /** Carries requests of the falcon family. Many requests may be in flight. */
 export interface GenlTransport {
   /**
@@ -50,6 +67,15 @@ export interface GenlTransport {
    * undefined for the transport's own namespace, else a name or path.
    */
   netnsName(inum: number): Promise<string | undefined>;
+  /**
+   * Joins the family's multicast group `group` on a socket of its own, in
+   * the transport's namespace, and delivers to `sink` from then on (no
+   * notification sent after this returns is missed). Throws a
+   * NetlinkRequestError: EPERM when the group needs a capability the caller
+   * lacks, ENOENT when the family has no such group, EBADF once closed.
+   * Subscriptions are not closed by close(): their owner closes them.
+   */
+  subscribe(group: string, sink: NotificationSink): GenlSubscription;
   /** Closes the transport; requests still pending reject with ECANCELED, later ones with EBADF. */
   close(): Promise<void>;
 }

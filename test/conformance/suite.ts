@@ -11,13 +11,14 @@
 import { strict as assert } from 'node:assert';
 import type { Attachment, Falcon, FalconConfig, Mode, Policy, StatsSample } from '../../src/api/types';
 import { ABORTED_MESSAGE, CLOSED_WHILE_PENDING_MESSAGE, FalconError, HANDLE_CLOSED_MESSAGE } from '../../src/api/errors';
-import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
+import { decodeGenl, encodeGenl, encodeRawAttr, parseRawAttrs } from '../../src/protocol/codec';
 import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
-import { ATTRIBUTE_SETS, MESSAGES, MessageKey } from '../../src/protocol/generated';
+import { ATTRIBUTE_SETS, AttrNames, MESSAGES, MessageKey, OPERATIONS, OpName } from '../../src/protocol/generated';
 import { gateNext, place } from '../../src/mock/placement';
 import type { ConformanceBackend, UserCall, UserOutcome } from './backend';
 import { rng } from '../rng';
 import { rejectionOf } from '../rejection';
+import { eventConformance } from './events';
 
 /** One past the family's maxattr: the policy layer's "Unknown attribute type". */
 const PAST_MAXATTR = Math.max(...(ATTRIBUTE_SETS['falcon'] ?? []).map((a) => a.id)) + 1;
@@ -50,8 +51,26 @@ async function policy(promise: Promise<unknown>, code: string, message: string, 
   assert.equal(e.attribute, attribute);
 }
 
-function rawRequest(cmd: number, attrs: Array<[number, Buffer]>): Buffer {
-  return encodeGenl({ command: cmd, version: 1, attrs: Buffer.concat(attrs.map(([t, b]) => encodeRawAttr(t, b))) });
+/** The id of a top-level attribute, from the spec's generated tables. */
+function attrId(name: AttrNames['falcon']): number {
+  const spec = (ATTRIBUTE_SETS['falcon'] ?? []).find((a) => a.name === name);
+  assert.ok(spec, name);
+  return spec.id;
+}
+
+/** A request by command and attribute names; numbers for ids the family does not have. */
+function rawRequest(cmd: OpName | number, attrs: Array<[AttrNames['falcon'] | number, Buffer]>): Buffer {
+  const command = typeof cmd === 'number' ? cmd : OPERATIONS[cmd].id;
+  const encoded = attrs.map(([t, b]) => encodeRawAttr(typeof t === 'number' ? t : attrId(t), b));
+  return encodeGenl({ command, version: 1, attrs: Buffer.concat(encoded) });
+}
+
+/** Polls `cond` (a backend may finish asynchronously: the kernel unregisters a dead namespace's devices from a workqueue). */
+async function eventually(cond: () => Promise<boolean>, timeoutMs = 20000): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    if (await cond()) return true;
+  }
+  return cond();
 }
 
 function u32(v: number): Buffer {
@@ -202,6 +221,10 @@ export function conformance(
         } finally {
           await backend.setOnline(victim, true);
         }
+        // Back online, back in E: picks land on it again.
+        const firsts = new Set<number | undefined>();
+        for (let h = 0; h < 200; h++) firsts.add((await falcon.pick({ ifname: 'fct0', flowHash: h * 7919 })).first);
+        assert.ok(firsts.has(victim), `CPU ${victim} is picked again (${[...firsts].join(',')})`);
       });
 
       it('refuses a tick-misaligned interval', async () => {
@@ -251,8 +274,9 @@ export function conformance(
       });
 
       it('refuses to attach twice, and unknown devices', async () => {
-        await falcon.attach({ ifname: 'fct0' });
+        const a = await falcon.attach({ ifname: 'fct0' });
         await ours(falcon.attach({ ifname: 'fct0' }), 'dev-attached', 'ifname');
+        await ours(falcon.attach({ ifindex: a.ifindex }), 'dev-attached', 'ifindex');
         await ours(falcon.attach({ ifname: 'fct0', stage: 3 }), 'dev-attached', 'ifname');
         await ours(falcon.attach({ ifname: 'nosuchdev0' }), 'dev-unknown', 'ifname');
         await ours(falcon.attach({ ifindex: 0x7ffffff0 }), 'dev-unknown', 'ifindex');
@@ -317,7 +341,38 @@ export function conformance(
         assert.equal(e.code, 'ENOENT');
         assert.equal(e.attribute, 'netns-fd');
         await ours(falcon.attach({ ifname: 'fct0', netns: '/dev/null' }), 'netns-not-netns', 'netns-fd');
+        // A namespace, but not a network namespace
+        await ours(falcon.attach({ ifname: 'fct0', netns: '/proc/self/ns/uts' }), 'netns-not-netns', 'netns-fd');
         await ours(falcon.pick({ ifname: 'fct0', netns: '/dev/null', flowHash: 1 }), 'netns-not-netns', 'netns-fd');
+      });
+
+      it('refuses a device with a generic XDP program (it would run twice), and takes it once the program is gone', async function () {
+        this.timeout(300000); // the kernel backend compiles its XDP tool on first use (gcc under TCG)
+        if (!(await backend.setGenericXdp('fct1', true))) this.skip();
+        try {
+          await ours(falcon.attach({ ifname: 'fct1' }), 'dev-generic-xdp', 'ifname');
+          assert.deepEqual(await falcon.devices(), [], 'the refused device is not attached');
+        } finally {
+          await backend.setGenericXdp('fct1', false);
+        }
+        assert.equal((await falcon.attach({ ifname: 'fct1' })).ifname, 'fct1');
+      });
+
+      it('detaches the devices of a namespace that goes away', async () => {
+        const gone = 'fctgone';
+        await backend.addNamespace(gone);
+        try {
+          await backend.addDevice('fct5', gone);
+          const a = await falcon.attach({ ifname: 'fct5', netns: gone });
+          await falcon.attach({ ifname: 'fct0' });
+          await backend.removeNamespace(gone);
+          const detached = await eventually(async () => !(await falcon.devices()).some((d) => d.netnsCookie === a.netnsCookie));
+          assert.ok(detached, 'the namespace\'s attachment is gone');
+          assert.deepEqual((await falcon.devices()).map((d) => d.ifname), ['fct0'], 'others stay');
+          assert.deepEqual((await falcon.stats()).devices.map((d) => d.ifname), ['fct0']);
+        } finally {
+          await backend.removeNamespace(gone).catch(() => undefined);
+        }
       });
 
       it('detaches devices that go away', async () => {
@@ -383,10 +438,10 @@ export function conformance(
 
       it('requires a flow hash, after naming the device', async () => {
         await falcon.attach({ ifname: 'fct0' });
-        const e = await rawRefused(raw, rawRequest(8, [[9, Buffer.from('fct0\0')]]));
+        const e = await rawRefused(raw, rawRequest('pick', [['ifname', Buffer.from('fct0\0')]]));
         assert.equal(e.code, MESSAGES['flow-hash-missing'].code);
         assert.equal(e.kernelMessage, MESSAGES['flow-hash-missing'].text);
-        const both = await rawRefused(raw, rawRequest(8, []));
+        const both = await rawRefused(raw, rawRequest('pick', []));
         assert.equal(both.kernelMessage, MESSAGES['dev-missing'].text);
       });
 
@@ -487,12 +542,12 @@ export function conformance(
       });
 
       it('requires cpu and load to pin', async () => {
-        const noCpu = await rawRefused(raw, rawRequest(9, [[19, u32(5)]]));
+        const noCpu = await rawRefused(raw, rawRequest('pin-load', [['load', u32(5)]]));
         assert.equal(noCpu.kernelMessage, MESSAGES['cpu-missing'].text);
         assert.equal(noCpu.code, 'EINVAL');
-        const noLoad = await rawRefused(raw, rawRequest(9, [[18, u32(0)]]));
+        const noLoad = await rawRefused(raw, rawRequest('pin-load', [['cpu', u32(0)]]));
         assert.equal(noLoad.kernelMessage, MESSAGES['load-missing'].text);
-        const beyondNoLoad = await rawRefused(raw, rawRequest(9, [[18, u32(100000)]]));
+        const beyondNoLoad = await rawRefused(raw, rawRequest('pin-load', [['cpu', u32(100000)]]));
         assert.equal(beyondNoLoad.kernelMessage, MESSAGES['load-missing'].text, 'missing attributes first');
       });
     });
@@ -502,31 +557,57 @@ export function conformance(
         assert.equal((await rawRefused(raw, rawRequest(200, []))).code, 'EOPNOTSUPP');
         assert.equal((await rawRefused(raw, rawRequest(0, []))).code, 'EOPNOTSUPP');
         // do on a dump-only command, dump on a do-only command
-        assert.equal((await rawRefused(raw, rawRequest(5, []))).code, 'EOPNOTSUPP');
-        assert.equal((await rawRefused(raw, rawRequest(1, []), true)).code, 'EOPNOTSUPP');
+        assert.equal((await rawRefused(raw, rawRequest('get-device', []))).code, 'EOPNOTSUPP');
+        assert.equal((await rawRefused(raw, rawRequest('get-config', []), true)).code, 'EOPNOTSUPP');
       });
 
       it('refuses attributes past maxattr and attributes the op does not take, pointing at them', async () => {
-        const unknown = await rawRefused(raw, rawRequest(1, [[PAST_MAXATTR, u32(0)]]));
+        const unknown = await rawRefused(raw, rawRequest('get-config', [[PAST_MAXATTR, u32(0)]]));
         assert.equal(unknown.code, 'EINVAL');
         assert.equal(unknown.kernelMessage, 'Unknown attribute type');
         assert.equal(unknown.badAttrOffset, 4);
-        const unsupported = await rawRefused(raw, rawRequest(2, [[5, u32(50)], [8, u32(1)]]));
+        const unsupported = await rawRefused(raw, rawRequest('set-config', [['threshold', u32(50)], ['ifindex', u32(1)]]));
         assert.equal(unsupported.kernelMessage, 'Unsupported attribute');
         assert.equal(unsupported.badAttrOffset, 12);
-        const dumpAttr = await rawRefused(raw, rawRequest(6, [[18, u32(0)]]), true);
+        const dumpAttr = await rawRefused(raw, rawRequest('get-stats', [['cpu', u32(0)]]), true);
         assert.equal(dumpAttr.kernelMessage, 'Unsupported attribute');
-        const length = await rawRefused(raw, rawRequest(2, [[5, Buffer.from([50, 0])]]));
+        const length = await rawRefused(raw, rawRequest('set-config', [['threshold', Buffer.from([50, 0])]]));
         assert.equal(length.kernelMessage, 'invalid attribute length');
         assert.equal(length.code, 'EINVAL');
       });
 
-      it('refuses a bad netns descriptor with EBADF', async () => {
+      it('refuses a bad netns descriptor with EBADF, on every command that takes one', async () => {
         await falcon.attach({ ifname: 'fct0' });
-        const e = await rawRefused(raw, rawRequest(8, [[9, Buffer.from('fct0\0')], [10, u32(99999)], [13, u32(1)]]));
-        assert.equal(e.code, 'EBADF');
-        assert.equal(e.kernelMessage, MESSAGES['netns-bad-fd'].text);
-        assert.equal(e.badAttrOffset, 16);
+        const fct0 = Buffer.from('fct0\0');
+        const requests: Array<[OpName, Array<[AttrNames['falcon'], Buffer]>]> = [
+          ['attach', [['ifname', fct0], ['netns-fd', u32(99999)]]],
+          ['detach', [['ifname', fct0], ['netns-fd', u32(99999)]]],
+          ['pick', [['ifname', fct0], ['netns-fd', u32(99999)], ['flow-hash', u32(1)]]],
+        ];
+        for (const [cmd, attrs] of requests) {
+          const e = await rawRefused(raw, rawRequest(cmd, attrs));
+          assert.equal(e.code, 'EBADF', cmd);
+          assert.equal(e.kernelMessage, MESSAGES['netns-bad-fd'].text, cmd);
+          assert.equal(e.badAttrOffset, 16, cmd);
+        }
+        assert.equal((await falcon.devices()).length, 1, 'the attachment is still there');
+      });
+
+      it('encodes CPU sets as bitmaps of exactly ceil(nr_cpu_ids / 8) bytes', async () => {
+        const bytes = Math.ceil(initial.nrCpuIds / 8);
+        const lengthsOf = (reply: Buffer | undefined, names: Array<AttrNames['falcon']>): number[] => {
+          assert.ok(reply, 'a reply');
+          const attrs = parseRawAttrs(decodeGenl(reply).attrs);
+          return names.map((n) => {
+            const a = attrs.find((x) => x.type === attrId(n));
+            assert.ok(a, `${n} in the reply`);
+            return a.payload.length;
+          });
+        };
+        const [config] = await raw.request(rawRequest('set-config', [['cpus', Buffer.from([1])]]), { dump: false });
+        assert.deepEqual(lengthsOf(config, ['cpus', 'online-cpus']), [bytes, bytes], 'a one-byte request is answered at full width');
+        const [attached] = await raw.request(rawRequest('attach', [['ifname', Buffer.from('fct0\0')], ['cpus', Buffer.from([1])]]), { dump: false });
+        assert.deepEqual(lengthsOf(attached, ['cpus']), [bytes]);
       });
     });
 
@@ -794,5 +875,7 @@ export function conformance(
         assert.throws(() => falcon.watchStats({ intervalMs: 0 }), (err: unknown) => err instanceof FalconError && err.code === 'EINVAL');
       });
     });
+
+    eventConformance(() => ({ backend, falcon, ns: FIXTURE_NS, nsDevice: FIXTURE_NS_DEVS[1], devices: FIXTURE_DEVS }));
   });
 }

@@ -6,7 +6,7 @@ import { FalconError } from '../../src/api/errors';
 import { DUMP_RETRIES, FalconClient } from '../../src/client/falcon-client';
 import { AttrMap, decodeAttrs, decodeGenl, encodeAttrs, encodeGenl } from '../../src/protocol/codec';
 import { OpName, OPERATIONS } from '../../src/protocol/generated';
-import { GenlReplies, GenlTransport, NetlinkRequestError, RequestOptions } from '../../src/transport/types';
+import { GenlReplies, GenlSubscription, GenlTransport, NetlinkRequestError, NotificationSink, RequestOptions } from '../../src/transport/types';
 import { rejectionOf } from '../rejection';
 
 type Answer = (payload: Buffer, options: RequestOptions) => GenlReplies | Promise<GenlReplies>;
@@ -33,6 +33,15 @@ class ScriptedTransport implements GenlTransport {
   }
   async netnsName(inum: number): Promise<string | undefined> {
     return inum === 4026531840 ? undefined : `ns${inum}`;
+  }
+  /** Groups joined, and the sink each delivers to. */
+  readonly sinks = new Map<string, NotificationSink>();
+  /** Groups whose join is refused with EPERM. */
+  readonly privileged = new Set<string>();
+  subscribe(group: string, sink: NotificationSink): GenlSubscription {
+    if (this.privileged.has(group)) throw new NetlinkRequestError({ errno: 1, code: 'EPERM' });
+    this.sinks.set(group, sink);
+    return { close: () => this.sinks.delete(group) };
   }
   async close(): Promise<void> {
     this.closed = true;

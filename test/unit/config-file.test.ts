@@ -142,6 +142,7 @@ async function run(falcon: MockFalcon, command: Command, argv: string[], json = 
   try {
     const args = parseArgs(argv, command.options);
     command.check?.(args);
+    if (command.needsFalcon === false) throw new Error(`${command.name} does not run on a Falcon`);
     await command.run({ falcon, out, args });
   } catch (err) {
     if (err instanceof ExitStatus) r.status = err.status;

@@ -2,7 +2,7 @@
 import { FalconClient } from '../../src/client/falcon-client';
 import { createMockTransport, MockModel } from '../../src/mock';
 import { conformance } from '../conformance/suite';
-import { ConformanceBackend, runUserCalls, UserCall, UserOutcome } from '../conformance/backend';
+import { ConformanceBackend, listenOn, runUserCalls, UserCall, UserOutcome } from '../conformance/backend';
 
 function mockBackend(): ConformanceBackend {
   const model = new MockModel();
@@ -26,6 +26,9 @@ function mockBackend(): ConformanceBackend {
     },
     runAsUser: (calls, netns) => runAs({ admin: false, netns }, calls),
     runAsNetnsAdmin: (calls, netns) => runAs({ admin: true, netns }, calls),
+    async listen(role, netns) {
+      return listenOn(new FalconClient(open({ admin: role !== 'user', netns }), 'mock'));
+    },
     async addNamespace(name) {
       model.addNamespace(name);
     },
@@ -40,6 +43,10 @@ function mockBackend(): ConformanceBackend {
     },
     async setOnline(cpu, online) {
       model.setOnline(cpu, online);
+      return true;
+    },
+    async setGenericXdp(ifname, on) {
+      model.setGenericXdp({ ifname }, on);
       return true;
     },
     async close() {},

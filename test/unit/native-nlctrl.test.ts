@@ -3,7 +3,7 @@
 // requests in flight, close with requests pending, and an event loop that
 // keeps turning. Needs only a Linux host and the built addon.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { encodeGenl, encodeRawAttr } from '../../src/protocol/codec';
 import { GenlSocket, NativeGenlTransport } from '../../src/transport/native';
@@ -179,6 +179,39 @@ describe('native Generic Netlink transport (nlctrl)', function () {
       } finally {
         await transport.close();
       }
+    });
+
+    it('joins a multicast group on a socket of its own; close() releases it and the process can exit', async () => {
+      const transport = await NativeGenlTransport.open('nlctrl');
+      try {
+        const sink = { notification: () => undefined, error: () => undefined };
+        const subscription = transport.subscribe('notify', sink);
+        subscription.close();
+        subscription.close();
+        assert.throws(() => transport.subscribe('no-such-group', sink), { code: 'ENOENT' });
+      } finally {
+        await transport.close();
+      }
+      assert.throws(() => transport.subscribe('notify', { notification: () => undefined, error: () => undefined }), { code: 'EBADF' });
+      // An open subscription keeps a process alive (it listens); a closed one does not.
+      const script = (close: boolean): string =>
+        `const { NativeGenlTransport } = require(${JSON.stringify(require.resolve('../../src/transport/native'))});` +
+        `NativeGenlTransport.open('nlctrl').then(async (t) => { const s = t.subscribe('notify', { notification() {}, error() {} });` +
+        `await t.close(); ${close ? 's.close();' : ''} });`;
+      const exits = (close: boolean): Promise<boolean> =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, ['-e', script(close)], { stdio: 'ignore' });
+          const timer = setTimeout(() => {
+            child.kill();
+            resolve(false);
+          }, 3000);
+          child.on('exit', (code) => {
+            clearTimeout(timer);
+            resolve(code === 0);
+          });
+        });
+      assert.equal(await exits(true), true, 'closed: the process exits');
+      assert.equal(await exits(false), false, 'open: the process keeps listening');
     });
 
     it('fails with ENOENT for an unregistered family', async () => {

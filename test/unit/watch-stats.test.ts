@@ -109,6 +109,7 @@ describe('watchStats', () => {
       openNetns: async () => 0,
       closeNetns: async () => undefined,
       netnsName: async () => undefined,
+      subscribe: () => ({ close: () => undefined }),
       close: async () => undefined,
     };
     const client = new FalconClient(transport, 'kernel');

@@ -120,6 +120,9 @@ describe('vm: falcon tracepoints', function () {
       'const void * skbaddr@8/8', 'u64 netns_cookie@16/8', 'int ifindex@24/4', 'char ifname[16]@28/16', 'int cpu@44/4', 'u64 wait_ns@48/8']);
     assert.deepStrictEqual(layout('falcon_drop'), [
       'const void * skbaddr@8/8', 'u64 netns_cookie@16/8', 'int ifindex@24/4', 'char ifname[16]@28/16', 'int cpu@44/4', 'u32 reason@48/4']);
+    assert.deepStrictEqual(layout('falcon_defer'), [
+      'const void * skbaddr@8/8', 'u64 netns_cookie@16/8', 'int ifindex@24/4', 'char ifname[16]@28/16', 'u32 hash@44/4',
+      'int from_cpu@48/4', 'int to_cpu@52/4', 'u32 reason@56/4']);
     assert.deepStrictEqual(layout('falcon_gate'), [
       'u64 netns_cookie@8/8', 'int ifindex@16/4', 'char ifname[16]@20/16', 'u32 closed@36/4', 'u32 load@40/4']);
   });

@@ -2,7 +2,8 @@
 /*
  * xdp-generic: put a generic-mode (SKB mode) XDP program on a device, or take
  * it off, for VM tests of Falcon's refusal to attach to such a device. libc
- * and UAPI headers only: the raw bpf() syscall and one RTM_SETLINK.
+ * and UAPI headers only: the raw bpf() syscall and one RTM_SETLINK (framed
+ * by falcon_nl, the C tools' netlink library).
  *
  *   xdp-generic attach IFNAME   load "r0 = XDP_PASS; exit" and attach it
  *   xdp-generic detach IFNAME   remove the generic-mode program
@@ -19,8 +20,8 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
-#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include "falcon_nl.h"
 
 static int load_prog(void)
 {
@@ -49,75 +50,35 @@ static int load_prog(void)
 	return fd;
 }
 
-struct req {
-	struct nlmsghdr nh;
-	struct ifinfomsg ifi;
-	char attrs[64];
-};
-
-static struct rtattr *put_attr(struct nlmsghdr *nh, unsigned short type,
-			       const void *data, unsigned short len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
 /* RTM_SETLINK with IFLA_XDP { FD = @prog_fd, FLAGS = SKB mode }; 0 or -errno */
-static int set_xdp(int ifindex, int prog_fd)
+static int set_xdp(int ifindex, int prog_fd, struct fnl_ack *ack)
 {
-	__u32 flags = XDP_FLAGS_SKB_MODE;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char buf[4096];
-	struct nlmsghdr *nh;
-	struct rtattr *nest;
-	struct req req;
-	ssize_t n;
+	static struct fnl_msg m;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	size_t nest;
 	int sk, err;
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-	req.nh.nlmsg_type = RTM_SETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nh.nlmsg_seq = 1;
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = ifindex;
-	nest = put_attr(&req.nh, IFLA_XDP | NLA_F_NESTED, NULL, 0);
-	put_attr(&req.nh, IFLA_XDP_FD, &prog_fd, sizeof(prog_fd));
-	put_attr(&req.nh, IFLA_XDP_FLAGS, &flags, sizeof(flags));
-	nest->rta_len = (char *)&req + req.nh.nlmsg_len - (char *)nest;
-
-	sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	sk = fnl_open(NETLINK_ROUTE);
 	if (sk < 0)
-		return -errno;
-	if (sendto(sk, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	n = recv(sk, buf, sizeof(buf), 0);
-	if (n < 0) {
-		err = -errno;
-		goto out;
-	}
-	nh = (struct nlmsghdr *)buf;
-	if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type != NLMSG_ERROR) {
-		err = -EPROTO;
-		goto out;
-	}
-	err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-out:
+		return sk;
+	fnl_begin(&m, RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK);
+	fnl_put(&m, &ifi, sizeof(ifi));
+	nest = fnl_nest_start(&m, IFLA_XDP);
+	fnl_attr_u32(&m, IFLA_XDP_FD, (uint32_t)prog_fd);
+	fnl_attr_u32(&m, IFLA_XDP_FLAGS, XDP_FLAGS_SKB_MODE);
+	fnl_nest_end(&m, nest);
+	err = fnl_finish(&m, 1);
+	if (!err)
+		err = fnl_send(sk, &m);
+	if (!err)
+		err = fnl_recv_answer(sk, 1, NULL, NULL, ack);
 	close(sk);
 	return err;
 }
 
 int main(int argc, char **argv)
 {
+	struct fnl_ack ack = { .msg = "" };
 	int ifindex, fd = -1, err;
 
 	if (argc != 3 || (strcmp(argv[1], "attach") && strcmp(argv[1], "detach"))) {
@@ -134,12 +95,12 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			return 1;
 	}
-	err = set_xdp(ifindex, fd);
+	err = set_xdp(ifindex, fd, &ack);
 	if (fd >= 0)
 		close(fd);
 	if (err) {
-		fprintf(stderr, "RTM_SETLINK IFLA_XDP on %s: %s\n", argv[2],
-			strerror(-err));
+		fprintf(stderr, "RTM_SETLINK IFLA_XDP on %s: %s%s%s\n", argv[2],
+			strerror(-err), ack.msg[0] ? ": " : "", ack.msg);
 		return 1;
 	}
 	return 0;

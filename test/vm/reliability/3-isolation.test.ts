@@ -11,9 +11,8 @@
  */
 import * as assert from 'assert';
 import { guestOnly } from '../guest';
-import { outcome, restoreDefaults, withFalcon } from './falcon';
+import { outcome, readAsNobody, restoreDefaults, withFalcon } from './falcon';
 import { nsSh, sh } from './sh';
-import { unprivRead } from './unpriv';
 
 const NS = ['iso-a', 'iso-b'] as const;
 
@@ -91,12 +90,12 @@ describe('vm: reliability: namespace isolation', function () {
   it('unprivileged callers see only their own namespace; admins see all', async () => {
     const admin = await withFalcon(async (f) => (await f.devices()).length);
     assert.strictEqual(admin, 2);
-    const inA = unprivRead('fz0', 'iso-a');
+    const inA = readAsNobody('fz0', 'iso-a');
     assert.deepStrictEqual(inA.devices.map((d) => d.netnsCookie), [cookieA]);
     assert.deepStrictEqual(inA.statsDevices.map((d) => d.netnsCookie), [cookieA]);
     assert.strictEqual(inA.pick, 'ok');
     assert.ok(inA.cpuEntries >= 1, 'per-CPU stats are for everyone');
-    const inInit = unprivRead();
+    const inInit = readAsNobody();
     assert.deepStrictEqual(inInit.devices, []);
     assert.deepStrictEqual(inInit.statsDevices, []);
   });

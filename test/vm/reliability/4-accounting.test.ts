@@ -26,7 +26,7 @@ import { once } from 'events';
 import { topologyDown, topologyUp } from '../../../src/topology';
 import { guestOnly } from '../guest';
 import { quietOverlayPath } from '../quiet-path';
-import { buildC, UDP_COUNT } from './cbuild';
+import { buildC } from '../cbuild';
 import { deviceDrops, snmp, softnetDrops, total } from './counters';
 import { restoreDefaults, withFalcon } from './falcon';
 import { SIZES } from './scale';
@@ -88,7 +88,7 @@ describe('vm: reliability: accounting', function () {
 
   it(`${SIZES.accountingPackets} packets sent == received + every counted drop`, async () => {
     const n = SIZES.accountingPackets;
-    const bin = buildC(UDP_COUNT);
+    const bin = buildC('udp-count');
     const c0 = await counters();
 
     const rx = background(['ip', 'netns', 'exec', 'h2c1', bin, 'recv', PORT, '2048', '3000'], true);

@@ -10,7 +10,7 @@ import * as assert from 'assert';
 import { once } from 'events';
 import { spawnSync } from 'child_process';
 import { guestOnly } from '../guest';
-import { buildC, DUMP_HOLD } from './cbuild';
+import { buildC } from '../cbuild';
 import { insmod, moduleLoaded, refcnt, restoreDefaults, rmmod } from './falcon';
 import { background, waitFor } from './sh';
 import { SKB_CACHES, SLAB_BASELINE, skbSlabs } from './slab';
@@ -34,7 +34,7 @@ describe('vm: reliability: leaks', function () {
   });
 
   it('an open dump pins the module: rmmod answers EBUSY, then succeeds once it is read', async () => {
-    const holder = background([buildC(DUMP_HOLD)], true);
+    const holder = background([buildC('dump-hold')], true);
     let out = '';
     holder.stdout?.on('data', (b: Buffer) => (out += b.toString()));
     assert.ok(await waitFor(() => out.includes('held'), 30_000), 'dump-hold did not start');

@@ -6,7 +6,9 @@
 import * as fs from 'fs';
 import { openFalcon, FalconInstance } from '../../../src';
 import { FalconError } from '../../../src/api/errors';
+import type { Attachment, Stats } from '../../../src/api/types';
 import { falconKo } from '../guest';
+import { falconCallsAs } from '../unpriv';
 import { sh } from './sh';
 
 /** Opens the kernel backend, runs fn, closes it whatever happens. */
@@ -49,6 +51,37 @@ export async function restoreDefaults(): Promise<void> {
     await f.unpinLoad();
     await f.resetStats();
   });
+}
+
+/** What reads return to nobody (test/vm/unpriv.ts), in `netns` if given; pick on `dev` if given. */
+export interface NobodysView {
+  /** 'ok', or the code getConfig failed with */
+  config: string;
+  devices: { ifname: string; netnsCookie: number }[];
+  statsDevices: { ifname: string; netnsCookie: number }[];
+  cpuEntries: number;
+  /** 'ok', or the code pick failed with */
+  pick?: string;
+}
+
+export function readAsNobody(dev?: string, netns?: string): NobodysView {
+  const [config, devices, stats, pick] = falconCallsAs('nobody', [
+    { method: 'getConfig', args: [] },
+    { method: 'devices', args: [] },
+    { method: 'stats', args: [] },
+    ...(dev === undefined ? [] : [{ method: 'pick' as const, args: [{ ifname: dev, flowHash: 0x1234 }] }]),
+  ], netns);
+  if (!devices?.ok || !stats?.ok) throw new Error(`nobody cannot read: ${JSON.stringify([devices, stats])}`);
+  const code = (o: typeof config): string => (o === undefined ? 'missing' : o.ok ? 'ok' : o.code);
+  const brief = (d: { ifname: string; netnsCookie: number }): { ifname: string; netnsCookie: number } => ({ ifname: d.ifname, netnsCookie: d.netnsCookie });
+  const view: NobodysView = {
+    config: code(config),
+    devices: (devices.value as Attachment[]).map(brief),
+    statsDevices: (stats.value as Stats).devices.map(brief),
+    cpuEntries: (stats.value as Stats).cpus.length,
+  };
+  if (dev !== undefined) view.pick = code(pick);
+  return view;
 }
 
 export function koPath(): string {

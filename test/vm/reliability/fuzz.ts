@@ -1,7 +1,8 @@
-/** Runs tools/fuzz/falcon-fuzz.c (built in the guest) and parses its summary. */
+/** Runs test/vm/c/falcon-fuzz.c (built in the guest) and parses its summary. */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { buildC, FUZZER } from './cbuild';
+import { constants } from 'os';
+import { buildC } from '../cbuild';
 
 export interface FuzzSummary {
   seed: number;
@@ -16,9 +17,15 @@ export interface FuzzSummary {
   errnos: Record<string, number>;
 }
 
+/** How many answers carried errno `code` (by name; 'OK' for success) in a run. */
+export function answeredWith(s: FuzzSummary, code: keyof typeof constants.errno | 'OK'): number {
+  const n = code === 'OK' ? 0 : constants.errno[code];
+  return s.errnos[String(n)] ?? 0;
+}
+
 /** Runs the fuzzer; prints its header and summary; returns the summary. */
 export function fuzz(args: readonly string[], prefix: readonly string[] = []): FuzzSummary {
-  const bin = buildC(FUZZER);
+  const bin = buildC('falcon-fuzz');
   const argv = [...prefix, bin, ...args];
   const started = Date.now();
   const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });

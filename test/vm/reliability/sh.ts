@@ -11,11 +11,6 @@ export function nsSh(ns: string, argv: readonly string[]): string {
   return sh(['ip', 'netns', 'exec', ns, ...argv]);
 }
 
-/** The unprivileged identity: nobody, no groups, no capabilities at all. */
-export const NOBODY: readonly string[] = [
-  'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs',
-];
-
 /** Starts a long-running process; its output is discarded unless piped by the caller. */
 export function background(argv: readonly string[], pipeStdout = false): ChildProcess {
   return spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', pipeStdout ? 'pipe' : 'ignore', 'pipe'] });

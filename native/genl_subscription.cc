@@ -1,0 +1,235 @@
+#include "genl_subscription.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "js_error.h"
+
+namespace falcon {
+
+namespace {
+
+// Datagrams read per wake-up, so a burst cannot starve other handles.
+constexpr int kDatagramsPerWake = 64;
+// A notification is one small message; the kernel never sends more than this.
+constexpr size_t kReceiveBufferBytes = 64 * 1024;
+// Receive buffer we ask for: room for bursts (many attachments ending at
+// once when a namespace goes). The kernel clamps SO_RCVBUF to rmem_max.
+constexpr int kSocketReceiveBuffer = 4 << 20;
+
+}  // namespace
+
+Napi::Function GenlSubscription::Init(Napi::Env env) {
+  return DefineClass(env, "GenlSubscription",
+                     {
+                         InstanceMethod<&GenlSubscription::Join>("join"),
+                         InstanceMethod<&GenlSubscription::Close>("close"),
+                         InstanceAccessor<&GenlSubscription::GetClosed>("closed"),
+                     });
+}
+
+GenlSubscription::GenlSubscription(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<GenlSubscription>(info), env_(info.Env()) {
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(env_, "new GenlSubscription(onMessages: function)").ThrowAsJavaScriptException();
+    return;
+  }
+  fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_GENERIC);
+  if (fd_ < 0) {
+    SystemError(env_, errno, "socket").ThrowAsJavaScriptException();
+    return;
+  }
+  int size = kSocketReceiveBuffer;
+  // FORCE works for CAP_NET_ADMIN callers beyond rmem_max; else take what we get.
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;
+  uv_loop_t* loop = nullptr;
+  int error = 0;
+  const char* syscall = nullptr;
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) < 0) {
+    error = errno;
+    syscall = "bind";
+  } else if (napi_get_uv_event_loop(env_, &loop) != napi_ok) {
+    error = EINVAL;
+    syscall = "napi_get_uv_event_loop";
+  }
+  if (error == 0) {
+    poll_ = new uv_poll_t;
+    poll_->data = this;
+    int status = uv_poll_init(loop, poll_, fd_);
+    if (status == 0) status = uv_poll_start(poll_, UV_READABLE, OnPoll);
+    if (status < 0) {
+      error = -status;
+      syscall = "uv_poll_start";
+    }
+  }
+  if (error != 0) {
+    Release();
+    SystemError(env_, error, syscall).ThrowAsJavaScriptException();
+    return;
+  }
+  onMessages_ = Napi::Persistent(info[0].As<Napi::Function>());
+  // A callback scope per wake-up needs an async context; its resource is a
+  // plain object so that it does not keep this object alive.
+  napi_async_init(env_, Napi::Object::New(env_), Napi::String::New(env_, "FalconGenlSubscription"),
+                  &asyncContext_);
+  napi_add_env_cleanup_hook(env_, OnEnvCleanup, this);
+  cleanupHook_ = true;
+  rx_.resize(kReceiveBufferBytes);
+  // Pinned while open: the poll handle calls back into this object.
+  Ref();
+}
+
+GenlSubscription::~GenlSubscription() {
+  Release();
+  if (asyncContext_ != nullptr) napi_async_destroy(env_, asyncContext_);
+}
+
+void GenlSubscription::OnEnvCleanup(void* arg) {
+  // The environment is going away: free the OS resources, touch no JavaScript.
+  auto* self = static_cast<GenlSubscription*>(arg);
+  self->cleanupHook_ = false;
+  self->asyncContext_ = nullptr;
+  self->Release();
+}
+
+void GenlSubscription::Release() {
+  if (cleanupHook_) {
+    napi_remove_env_cleanup_hook(env_, OnEnvCleanup, this);
+    cleanupHook_ = false;
+  }
+  if (poll_ != nullptr) {
+    // uv_close takes the fd out of epoll, so closing it afterwards is safe.
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+    poll_ = nullptr;
+  }
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+Napi::Value GenlSubscription::Join(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "join(groupId: number)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (fd_ < 0) {
+    SystemError(env, EBADF, "setsockopt").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  uint32_t group = info[0].As<Napi::Number>().Uint32Value();
+  // The genetlink core checks the group's capability flags here, quickly
+  // (no request runs), so this is done on the loop.
+  if (setsockopt(fd_, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+    SystemError(env, errno, "setsockopt").ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+void GenlSubscription::OnPoll(uv_poll_t* handle, int status, int /*events*/) {
+  auto* self = static_cast<GenlSubscription*>(handle->data);
+  Napi::HandleScope scope(self->env_);
+  Napi::CallbackScope callbackScope(self->env_, self->asyncContext_);
+  if (status < 0) {
+    self->Fail(-status, "poll");
+    return;
+  }
+  self->Drain();
+}
+
+// Reports a failure that ends the subscription: the socket is closed first,
+// so the callback sees it closed.
+void GenlSubscription::Fail(int error, const char* syscall) {
+  Napi::Function callback = onMessages_.Value();
+  Napi::Value err = SystemError(env_, error, syscall).Value();
+  Release();
+  onMessages_.Reset();
+  Unref();
+  callback.Call({err});
+}
+
+void GenlSubscription::Drain() {
+  Napi::Array batch = Napi::Array::New(env_);
+  uint32_t count = 0;
+  // Delivers what was read so far, in order; false once the callback closed us.
+  auto flush = [&]() {
+    if (count == 0) return fd_ >= 0;
+    onMessages_.Call({env_.Null(), batch});
+    batch = Napi::Array::New(env_);
+    count = 0;
+    return fd_ >= 0;
+  };
+  for (int round = 0; round < kDatagramsPerWake && fd_ >= 0; ++round) {
+    sockaddr_nl from{};
+    iovec iov{rx_.data(), rx_.size()};
+    msghdr header{};
+    header.msg_name = &from;
+    header.msg_namelen = sizeof(from);
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    ssize_t n = recvmsg(fd_, &header, MSG_DONTWAIT);
+    if (n < 0) {
+      int error = errno;
+      if (error == EINTR) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) break;
+      if (!flush()) return;
+      if (error == ENOBUFS) {
+        // Notifications were dropped for lack of room; later ones still come.
+        onMessages_.Call({SystemError(env_, ENOBUFS, "recvmsg").Value()});
+        continue;
+      }
+      Fail(error, "recvmsg");
+      return;
+    }
+    if (from.nl_pid != 0) continue;  // only the kernel multicasts to us
+    if (header.msg_flags & MSG_TRUNC) {
+      // A notification larger than any the family sends: count it as lost.
+      if (!flush()) return;
+      onMessages_.Call({SystemError(env_, EMSGSIZE, "recvmsg").Value()});
+      continue;
+    }
+    size_t left = static_cast<size_t>(n);
+    const uint8_t* pos = rx_.data();
+    while (left >= NLMSG_HDRLEN) {
+      nlmsghdr message;
+      std::memcpy(&message, pos, sizeof(message));
+      if (message.nlmsg_len < NLMSG_HDRLEN || message.nlmsg_len > left) break;
+      if (message.nlmsg_type >= NLMSG_MIN_TYPE) {
+        Napi::Object entry = Napi::Object::New(env_);
+        entry.Set("type", Napi::Number::New(env_, message.nlmsg_type));
+        entry.Set("payload", Napi::Buffer<uint8_t>::Copy(env_, pos + NLMSG_HDRLEN,
+                                                         message.nlmsg_len - NLMSG_HDRLEN));
+        batch.Set(count++, entry);
+      }
+      size_t step = NLMSG_ALIGN(message.nlmsg_len);
+      if (step >= left) break;
+      pos += step;
+      left -= step;
+    }
+  }
+  flush();
+}
+
+Napi::Value GenlSubscription::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (fd_ < 0 && poll_ == nullptr) return env.Undefined();
+  // The async context goes with the object (close() may run inside a
+  // callback that uses it).
+  Release();
+  onMessages_.Reset();
+  Unref();
+  return env.Undefined();
+}
+
+Napi::Value GenlSubscription::GetClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), fd_ < 0);
+}
+
+}  // namespace falcon

@@ -1,0 +1,132 @@
+// A Profile from two snapshots of the programs' cumulative counters: the
+// difference is what happened in between. Pure: unit-tested without a kernel.
+import type { CpuProfile, FlowProfile, FlowStageProfile, HistogramBucket, Profile, ProfileOptions, QueueWaitProfile, StageProfile } from './types';
+import { RawSnapshot, WAIT_BUCKETS, devKeyId } from './maps';
+
+/** What the snapshots do not say. */
+export interface AssembleContext {
+  readonly durationMs: number;
+  /** CPUs to report (the online ones), ascending. */
+  readonly cpus: readonly number[];
+  /** Namespace inode -> ip netns name; null (or absent) for unnamed ones such as the initial namespace. */
+  readonly netnsNames: ReadonlyMap<number, string | null>;
+  readonly falcon: boolean;
+  readonly notes: readonly string[];
+  readonly devices?: ProfileOptions['devices'];
+  readonly topFlows: number;
+}
+
+/** A snapshot with nothing counted: the baseline of the first profile after load. */
+export function emptySnapshot(): RawSnapshot {
+  return { cpus: [], stages: new Map(), names: new Map(), flows: new Map(), queueWait: [] };
+}
+
+function wanted(ctx: AssembleContext, ifname: string, netns: string | null): boolean {
+  if (!ctx.devices || ctx.devices.length === 0) return true;
+  return ctx.devices.some((d) => d.ifname === ifname && (d.netns === undefined || d.netns === netns));
+}
+
+export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: AssembleContext): Profile {
+  const nameOf = (id: string): { ifname: string; netns: string | null } => {
+    const n = after.names.get(id) ?? before.names.get(id);
+    return { ifname: n?.ifname ?? '?', netns: n === undefined ? null : (ctx.netnsNames.get(n.netnsInum) ?? null) };
+  };
+
+  const stagesByCpu = new Map<number, StageProfile[]>();
+  for (const [id, now] of after.stages) {
+    const was = before.stages.get(id);
+    const { ifname, netns } = nameOf(id);
+    if (!wanted(ctx, ifname, netns)) continue;
+    now.perCpu.forEach((c, cpu) => {
+      const p = was?.perCpu[cpu];
+      const packets = c.packets - (p?.packets ?? 0);
+      const ns = c.ns - (p?.ns ?? 0);
+      const handoffPackets = c.handoffPackets - (p?.handoffPackets ?? 0);
+      const handoffNs = c.handoffNs - (p?.handoffNs ?? 0);
+      if (packets === 0 && ns === 0 && handoffPackets === 0) return;
+      const stage: StageProfile = {
+        ifname, ifindex: now.key.ifindex, netns, netns_cookie: now.key.netnsCookie, packets, ns,
+        ...(handoffPackets > 0 ? { handoff_packets: handoffPackets, handoff_ns: handoffNs } : {}),
+      };
+      const list = stagesByCpu.get(cpu) ?? [];
+      list.push(stage);
+      stagesByCpu.set(cpu, list);
+    });
+  }
+
+  const cpus: CpuProfile[] = ctx.cpus.map((cpu) => {
+    const now = after.cpus[cpu];
+    const was = before.cpus[cpu];
+    const outside = (now?.outsidePackets ?? 0) - (was?.outsidePackets ?? 0);
+    const stages = (stagesByCpu.get(cpu) ?? []).sort((a, b) => b.ns - a.ns || b.packets - a.packets);
+    return {
+      cpu,
+      net_rx_count: (now?.netRxCount ?? 0) - (was?.netRxCount ?? 0),
+      net_rx_ns: (now?.netRxNs ?? 0) - (was?.netRxNs ?? 0),
+      stages,
+      ...(outside > 0 ? { outside_packets: outside } : {}),
+    };
+  });
+
+  const queue_wait: QueueWaitProfile[] = [];
+  if (ctx.falcon) {
+    for (const cpu of ctx.cpus) {
+      const buckets: HistogramBucket[] = [];
+      let count = 0;
+      for (let b = 0; b < WAIT_BUCKETS; b++) {
+        const n = (after.queueWait[cpu]?.[b] ?? 0) - (before.queueWait[cpu]?.[b] ?? 0);
+        if (n === 0) continue;
+        buckets.push({ le_ns: 2 ** b, count: n });
+        count += n;
+      }
+      const unknown = (after.cpus[cpu]?.queueWaitUnknown ?? 0) - (before.cpus[cpu]?.queueWaitUnknown ?? 0);
+      if (count > 0 || unknown > 0) queue_wait.push({ cpu, count, buckets, ...(unknown > 0 ? { unknown } : {}) });
+    }
+  }
+
+  return {
+    duration_ms: ctx.durationMs,
+    source: 'kernel',
+    falcon: ctx.falcon,
+    cpus,
+    queue_wait,
+    top_flows: ctx.topFlows > 0 ? topFlows(before, after, ctx, nameOf) : [],
+    ...(ctx.notes.length > 0 ? { notes: [...ctx.notes] } : {}),
+  };
+}
+
+/**
+ * The busiest flows. A flow's packets are its busiest device's (each device
+ * counts a packet once, so every device of the path sees about the same).
+ */
+function topFlows(
+  before: RawSnapshot,
+  after: RawSnapshot,
+  ctx: AssembleContext,
+  nameOf: (id: string) => { ifname: string; netns: string | null },
+): FlowProfile[] {
+  const flows = new Map<string, { tuple: FlowProfile; stages: FlowStageProfile[]; packets: number }>();
+  for (const [id, now] of after.flows) {
+    const was = before.flows.get(id);
+    const { ifname, netns } = nameOf(devKeyId(now.dev));
+    if (!wanted(ctx, ifname, netns)) continue;
+    let devPackets = 0;
+    const stages: FlowStageProfile[] = [];
+    now.perCpu.forEach((c, cpu) => {
+      const packets = c.packets - (was?.perCpu[cpu]?.packets ?? 0);
+      const ns = c.ns - (was?.perCpu[cpu]?.ns ?? 0);
+      if (packets <= 0) return;
+      devPackets += packets;
+      stages.push({ ifname, netns, cpu, packets, ns_per_packet: Math.round(ns / packets) });
+    });
+    if (devPackets === 0) continue;
+    const f = flows.get(now.flowId) ?? { tuple: { ...now.flow, packets: 0, stages: [] }, stages: [], packets: 0 };
+    f.stages.push(...stages);
+    f.packets = Math.max(f.packets, devPackets);
+    flows.set(now.flowId, f);
+  }
+  return [...flows.values()]
+    .sort((a, b) => b.packets - a.packets)
+    .slice(0, ctx.topFlows)
+    .map((f) => ({ ...f.tuple, packets: f.packets, stages: f.stages }));
+}
