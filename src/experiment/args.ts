@@ -5,7 +5,7 @@
 import { helpRequested, OptionSpec, parseArgs as parseOptions, parseChoice, parseInteger, parseList, UsageError } from '../args/parse';
 import { MODE_IDS, mode } from './modes';
 import { placement } from './placements';
-import { QUICK_SCENARIOS, SCENARIO_IDS, scenario } from './scenarios';
+import { DEFAULT_CACHE_RATES, DEFAULT_WEB_CONNECTIONS, QUICK_CACHE_RATE, QUICK_SCENARIOS, SCENARIO_IDS, scenario } from './scenarios';
 import { ModeId, PlacementId, ScenarioId } from './types';
 
 /** A usage error (the shared one): printed as one line, exit status 2. */
@@ -35,16 +35,26 @@ export interface ExperimentArgs {
   dryRun: boolean;
   /** Hard limit for the VM run, seconds; default from the plan's estimate. */
   timeoutS: number | undefined;
+  /** Server (and client) containers of the web and cache scenarios. */
+  containers: number;
+  /** Offered rates of the cache scenario, requests/s, ascending. */
+  cacheRates: number[];
+  /** wrk connections per client container. */
+  webConnections: number;
+  /** Guest kernel version (--kernel); undefined: the newest installed (or $FALCON_TESTBED_KVER). */
+  kernel: string | undefined;
 }
 
 /** The help text. */
 export const USAGE = `Usage: npm run experiment -- [OPTIONS]
 
-Reproduces the Falcon paper's micro-benchmarks in the QEMU testbed (one boot),
-prints a table and writes results.json and SVG charts under results/<timestamp>/.
+Reproduces the Falcon paper's micro-benchmarks and its two applications (web
+serving, data caching) in the QEMU testbed (one boot), prints a table and
+writes results.json and SVG charts under results/<timestamp>/.
 
 Options:
-  --quick              one repetition of the tcp and udp scenarios, 3 s runs (CI, first taste)
+  --quick              one repetition of tcp, udp, web and cache, short runs,
+                       the applications in the spare placement at one rate (CI)
   --scenario LIST      comma-separated: ${SCENARIO_IDS.join(', ')} (default: all)
   --modes LIST         comma-separated: ${MODE_IDS.join(', ')} (default: all)
   --placement LIST     spare, nospare (default: both, where the scenario has it)
@@ -52,6 +62,12 @@ Options:
   --reps N             repetitions, modes interleaved in each (default 3)
   --duration S         seconds per measurement (default 5; --quick 3)
   --udp-rate MBPS      UDP offered load in Mb/s (default 500)
+  --containers N       server containers on h2 for web and cache, each with
+                       its own client container on h1 (default 2; --quick 1)
+  --cache-rates LIST   cache offered rates, req/s over all containers
+                       (default ${DEFAULT_CACHE_RATES.join(',')}; --quick ${QUICK_CACHE_RATE})
+  --web-connections N  wrk connections per client container (default ${DEFAULT_WEB_CONNECTIONS})
+  --kernel VERSION     guest kernel (default: the newest installed)
   --gro                put the wire in veth's NAPI/GRO mode (closer to a real NIC)
   --accel tcg|kvm      QEMU accelerator (default tcg)
   --out DIR            output directory (default results/<timestamp>)
@@ -62,7 +78,7 @@ Options:
 
 /** The experiment's options (see USAGE); no positionals. */
 export const OPTIONS = [
-  { name: 'quick', value: false, description: 'one repetition of the tcp and udp scenarios, 3 s runs' },
+  { name: 'quick', value: false, description: 'one repetition of tcp, udp, web and cache, short runs' },
   { name: 'scenario', value: true, multiple: true, aliases: ['scenarios'], valueName: 'LIST', description: 'comma-separated scenarios' },
   { name: 'modes', value: true, multiple: true, aliases: ['mode'], valueName: 'LIST', description: 'comma-separated modes' },
   { name: 'placement', value: true, multiple: true, aliases: ['placements'], valueName: 'LIST', description: 'spare, nospare' },
@@ -70,6 +86,10 @@ export const OPTIONS = [
   { name: 'reps', value: true, valueName: 'N', description: 'repetitions' },
   { name: 'duration', value: true, valueName: 'S', description: 'seconds per measurement' },
   { name: 'udp-rate', value: true, valueName: 'MBPS', description: 'UDP offered load in Mb/s' },
+  { name: 'containers', value: true, valueName: 'N', description: 'server containers for web and cache' },
+  { name: 'cache-rates', value: true, multiple: true, aliases: ['cache-rate'], valueName: 'LIST', description: 'cache offered rates, req/s' },
+  { name: 'web-connections', value: true, valueName: 'N', description: 'wrk connections per client container' },
+  { name: 'kernel', value: true, valueName: 'VERSION', description: 'guest kernel version' },
   { name: 'gro', value: false, description: "put the wire in veth's NAPI/GRO mode" },
   { name: 'accel', value: true, valueName: 'tcg|kvm', description: 'QEMU accelerator' },
   { name: 'out', value: true, valueName: 'DIR', description: 'output directory' },
@@ -117,6 +137,15 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
   const outDir = nonEmpty('--out', v.out, 'a directory');
   const reportDir = nonEmpty('--report', v.report, 'a results directory');
   const timeoutS = v.timeout === undefined ? undefined : parseInteger(v.timeout, '--timeout', { min: 10, max: 24 * 3600 });
+  const containers = v.containers === undefined ? (quick ? 1 : 2) : parseInteger(v.containers, '--containers', { min: 1, max: 16 });
+  const cacheRates =
+    v['cache-rates'] === undefined
+      ? quick
+        ? [QUICK_CACHE_RATE]
+        : [...DEFAULT_CACHE_RATES]
+      : unique(v['cache-rates'].flatMap((list) => list.split(',').map((r) => parseInteger(r.trim(), '--cache-rates', { min: 1, max: 10_000_000 })))).sort((a, b) => a - b);
+  const webConnections = v['web-connections'] === undefined ? DEFAULT_WEB_CONNECTIONS : parseInteger(v['web-connections'], '--web-connections', { min: 1, max: 10_000 });
+  const kernel = nonEmpty('--kernel', v.kernel, 'a kernel version');
   if (quick && reps !== undefined && reps !== 1) throw new UsageError('--quick runs one repetition; drop --reps or --quick');
   const args: ExperimentArgs = {
     help: false,
@@ -135,6 +164,10 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
     reportDir,
     dryRun: v['dry-run'] === true,
     timeoutS,
+    containers,
+    cacheRates,
+    webConnections,
+    kernel,
   };
   // Keep the canonical order whatever order the user typed.
   args.scenarios = SCENARIO_IDS.filter((s) => args.scenarios.includes(s));
@@ -161,6 +194,10 @@ function defaults(hostCores: number): ExperimentArgs {
     reportDir: undefined,
     dryRun: false,
     timeoutS: undefined,
+    containers: 2,
+    cacheRates: [...DEFAULT_CACHE_RATES],
+    webConnections: DEFAULT_WEB_CONNECTIONS,
+    kernel: undefined,
   };
 }
 

@@ -11,7 +11,7 @@ import { discoverKernel, projectRoot, runInVm, TestbedError } from '../testbed';
 import { parseArgs, USAGE, UsageError } from './args';
 import { gitCommit, hostCores, hostCpuModel, timestampName } from './host-info';
 import { BOOT_OVERHEAD_S, buildPlan, estimateSeconds, formatDuration, runCount } from './plan';
-import { checkTools, falconUnavailable, pendingModes } from './preflight';
+import { checkLoadgen, checkTools, falconUnavailable, pendingModes } from './preflight';
 import { readRaw, writeReport } from './report';
 
 function say(line: string): void {
@@ -47,7 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
   checkTools(args.scenarios, args.gro);
   const guestJs = path.join(root, 'dist', 'src', 'experiment', 'guest.js');
   if (!fs.existsSync(guestJs)) throw new UsageError(`${guestJs} is not built (run 'npm run build')`);
-  const kernel = discoverKernel(process.env['FALCON_TESTBED_KVER']);
+  checkLoadgen(args.scenarios, root);
+  const kernel = discoverKernel(args.kernel ?? process.env['FALCON_TESTBED_KVER']);
   const falconReason = falconUnavailable(root, kernel.version);
   const pending = pendingModes(args.modes, args.modesExplicit, falconReason);
   if (args.cpus > cores) say(`warning: ${args.cpus} vCPUs on ${cores} host cores oversubscribes the host; figures will be noisy`);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Falcon, Policy, Stats } from '../api/types';
-import { STEERED_DEVICES } from './modes';
+import { SteeredDevice, STEERED_DEVICES } from './modes';
 import { FalconRunStats } from './types';
 
 type OpenFalcon = (options: { backend: 'kernel' }) => Falcon | Promise<Falcon>;
@@ -34,17 +34,17 @@ export async function openKernelFalcon(): Promise<Falcon | string> {
   }
 }
 
-/** Configures Falcon with `policy` on `cpus` and attaches the steered devices in path order. */
-export async function falconOn(f: Falcon, policy: Policy, cpus: readonly number[]): Promise<void> {
-  await falconOff(f);
+/** Configures Falcon with `policy` on `cpus` and attaches the steered devices at their stages. */
+export async function falconOn(f: Falcon, policy: Policy, cpus: readonly number[], devices: readonly SteeredDevice[] = STEERED_DEVICES): Promise<void> {
+  await falconOff(f, devices);
   await f.setConfig({ enabled: true, cpus: [...cpus], policy, mode: 'stage' });
-  for (const [stage, d] of STEERED_DEVICES.entries()) await f.attach({ ifname: d.ifname, netns: d.netns, stage });
+  for (const d of devices) await f.attach({ ifname: d.ifname, netns: d.netns, stage: d.stage });
   await f.resetStats();
 }
 
 /** Detaches everything and disables steering. */
-export async function falconOff(f: Falcon): Promise<void> {
-  for (const d of STEERED_DEVICES) {
+export async function falconOff(f: Falcon, devices: readonly SteeredDevice[] = STEERED_DEVICES): Promise<void> {
+  for (const d of devices) {
     try {
       await f.detach({ ifname: d.ifname, netns: d.netns });
     } catch {
@@ -62,6 +62,7 @@ export function falconRunStats(s: Stats, cpus: number): FalconRunStats {
     processedPerCpu,
     devices: s.devices.map((d) => ({
       ifname: d.ifname,
+      ...(d.netns !== undefined ? { netns: d.netns } : {}),
       stage: d.stage,
       seen: d.seen,
       steered: d.steered,
@@ -69,6 +70,7 @@ export function falconRunStats(s: Stats, cpus: number): FalconRunStats {
       gated: d.gated,
       second: d.second,
       dropped: d.dropped,
+      targets: d.targets.map((t) => ({ cpu: t.cpu, packets: t.packets })),
     })),
   };
 }

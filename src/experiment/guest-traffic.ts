@@ -49,7 +49,8 @@ export class Receivers {
   }
 }
 
-async function waitListening(netns: string, proto: 'tcp' | 'udp', port: number): Promise<void> {
+/** Waits until a `proto` server listens on `port` in `netns` (20 s at most). */
+export async function waitListening(netns: string, proto: 'tcp' | 'udp', port: number): Promise<void> {
   const flag = proto === 'tcp' ? '-Hltn' : '-Hlun';
   for (let i = 0; i < 100; i++) {
     const r = await exec(['ip', 'netns', 'exec', netns, 'ss', flag, `sport = :${port}`], 10);

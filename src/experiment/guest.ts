@@ -17,7 +17,9 @@ import { applyMode, clearMode } from './guest-modes';
 import { delta, snapshot } from './guest-proc';
 import { Background, sleep } from './guest-exec';
 import { busyLoop, measure, NATIVE, OVERLAY, Receivers } from './guest-traffic';
-import { mode as modeSpec } from './modes';
+import { appEndpoints, AppServers, measureCache, measureWeb } from './guest-apps';
+import { mode as modeSpec, STEERED_DEVICES, steeredDevices } from './modes';
+import { scenario as scenarioSpec } from './scenarios';
 import { placementCpus } from './placements';
 import { formatDuration, runCount, runSeconds } from './plan';
 import { ExperimentPlan, ModeId, PlanBlock, RawResults, RawRun } from './types';
@@ -42,7 +44,10 @@ function describe(r: RawRun): string {
   const parts: string[] = [];
   if (m.gbps !== undefined) parts.push(`${m.gbps.toFixed(3)} Gb/s`);
   if (m.lossPct !== undefined) parts.push(`loss ${m.lossPct.toFixed(2)} %`);
+  if (m.achievedRps !== undefined) parts.push(`${m.achievedRps.toFixed(0)}/${m.offeredRps?.toFixed(0) ?? '?'} req/s`);
   if (m.p99Us !== undefined) parts.push(`p50 ${m.p50Us?.toFixed(1)} p99 ${m.p99Us.toFixed(1)} p99.9 ${m.p999Us?.toFixed(1)} us`);
+  if (m.pageRps !== undefined) parts.push(`1KB ${m.pageRps.toFixed(0)} req/s p99 ${m.pageP99Us?.toFixed(0)} us`);
+  if (m.objRps !== undefined) parts.push(`64KB ${m.objRps.toFixed(0)} req/s ${m.objMBps?.toFixed(2)} MB/s p99 ${m.objP99Us?.toFixed(0)} us`);
   return parts.join(', ');
 }
 
@@ -51,6 +56,8 @@ class Runner {
   private profilerFailed = false;
   private readonly started = performance.now();
   private readonly total: number;
+  /** Containers per host of the application scenarios. */
+  private readonly containers: number;
   readonly results: RawResults;
 
   constructor(
@@ -58,6 +65,7 @@ class Runner {
     private readonly falcon: Falcon | undefined,
   ) {
     this.total = runCount(plan);
+    this.containers = plan.containers ?? 1;
     this.results = {
       version: 1,
       plan,
@@ -69,18 +77,21 @@ class Runner {
 
   private eta(): string {
     const elapsed = (performance.now() - this.started) / 1000;
-    const per = this.done > 0 ? elapsed / this.done : runSeconds(this.plan);
+    const per = this.done > 0 ? elapsed / this.done : runSeconds(this.plan, this.plan.blocks[0]);
     return formatDuration(per * (this.total - this.done));
   }
 
   async block(b: PlanBlock): Promise<void> {
     const cpus = placementCpus(b.placement, this.plan.cpus);
     const modes = b.modes.filter((m) => this.plan.pending[m] === undefined);
-    const receivers = new Receivers();
-    log(`== ${b.scenario} / ${b.placement}: sender vCPU ${cpus.sender}, receiver vCPU ${cpus.receiver}, steering set ${cpus.steer.join(',')}`);
+    const app = scenarioSpec(b.scenario).app === true;
+    const receivers = app ? new AppServers(b.scenario === 'web' ? 'web' : 'cache', this.containers) : new Receivers();
+    const what = app ? `${this.containers} container(s)${b.rateRps !== undefined ? `, ${b.rateRps} req/s offered` : ''}, ` : '';
+    log(`== ${b.scenario} / ${b.placement}: ${what}sender vCPU ${cpus.sender}, receiver vCPU ${cpus.receiver}, steering set ${cpus.steer.join(',')}`);
     let busy: Background | undefined;
     try {
-      await receivers.start(b.scenario, cpus);
+      if (receivers instanceof AppServers) await receivers.start(cpus);
+      else await receivers.start(b.scenario, cpus);
       if (b.scenario === 'contention') {
         busy = busyLoop(cpus.busy);
         await sleep(1000);
@@ -89,7 +100,7 @@ class Runner {
         for (const m of rotate(modes, rep - 1)) {
           const r = await this.one(b, m, rep);
           this.done++;
-          log(`[${this.done}/${this.total}] ${b.scenario} ${b.placement} rep ${rep}/${this.plan.reps} ${m}: ${describe(r)}  (ETA ${this.eta()})`);
+          log(`[${this.done}/${this.total}] ${b.scenario} ${b.placement}${b.rateRps !== undefined ? ` @${b.rateRps}/s` : ''} rep ${rep}/${this.plan.reps} ${m}: ${describe(r)}  (ETA ${this.eta()})`);
         }
       }
     } finally {
@@ -101,15 +112,25 @@ class Runner {
   private async one(b: PlanBlock, m: ModeId, rep: number): Promise<RawRun> {
     const cpus = placementCpus(b.placement, this.plan.cpus);
     const run: RawRun = { scenario: b.scenario, placement: b.placement, mode: m, rep, ok: false, metrics: {}, netRx: [], softirqS: [], busyS: [], wallS: 0 };
+    if (b.rateRps !== undefined) run.rateRps = b.rateRps;
+    const app = scenarioSpec(b.scenario).app === true;
+    // The applications' flows end in every container: steer every container's eth0.
+    const devices = app ? steeredDevices(this.containers) : STEERED_DEVICES;
     try {
-      await applyMode(m, cpus.steer, this.falcon);
+      await applyMode(m, cpus.steer, this.falcon, devices);
       // Let the load monitor see the current load before balanced decisions count.
       if (modeSpec(m).falcon) await sleep(300);
       const ep = modeSpec(m).overlay ? OVERLAY : NATIVE;
       const profiler = this.openProfiler();
       const before = snapshot();
       try {
-        run.metrics = await measure(b.scenario, ep, cpus, { durationS: this.plan.durationS, udpRateMbps: this.plan.udpRateMbps });
+        if (app) {
+          const eps = appEndpoints(b.scenario === 'web' ? 'web' : 'cache', modeSpec(m).overlay, this.containers);
+          const o = { durationS: this.plan.durationS, containers: this.containers, webConnections: this.plan.webConnections ?? 8, ...(b.rateRps !== undefined ? { rateRps: b.rateRps } : {}) };
+          run.metrics = b.scenario === 'web' ? await measureWeb(eps, cpus, o) : await measureCache(eps, cpus, o);
+        } else {
+          run.metrics = await measure(b.scenario, ep, cpus, { durationS: this.plan.durationS, udpRateMbps: this.plan.udpRateMbps });
+        }
         if (profiler) run.profile = profiler.profileBetween(emptySnapshot(), profiler.snapshot(), Math.round((performance.now() - before.at * 1000)), { topFlows: 3 });
       } finally {
         profiler?.close();
@@ -123,9 +144,17 @@ class Runner {
       run.ok = true;
     } catch (e) {
       run.error = (e as Error).message;
+      // A failed run still tells whether Falcon dropped or gated anything.
+      if (modeSpec(m).falcon && this.falcon !== undefined) {
+        try {
+          run.falcon = falconRunStats(await this.falcon.stats(), this.plan.cpus);
+        } catch {
+          /* the run's own error is the one to report */
+        }
+      }
     } finally {
       try {
-        await clearMode(m, this.falcon);
+        await clearMode(m, this.falcon, devices);
       } catch (e) {
         this.results.notes.push(`clearing ${m} failed: ${(e as Error).message}`);
       }
@@ -172,7 +201,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   log(`building the overlay topology${plan.gro ? ' (wire in GRO mode)' : ''}`);
-  topologyUp({ kind: 'overlay', containers: 1, gro: plan.gro });
+  const appBlocks = plan.blocks.some((b) => scenarioSpec(b.scenario).app === true);
+  topologyUp({ kind: 'overlay', containers: appBlocks ? plan.containers ?? 1 : 1, gro: plan.gro });
   const runner = new Runner(plan, falcon);
   for (const [m, why] of Object.entries(plan.pending)) runner.results.notes.push(`${m} not run: ${why}`);
   log(`${runCount(plan)} runs of ${plan.durationS} s on ${plan.cpus} vCPUs (kernel ${os.release()})`);

@@ -43,12 +43,29 @@ export function isModeId(s: string): s is ModeId {
   return (MODE_IDS as readonly string[]).includes(s);
 }
 
+/** A device a steering mode acts on, and the Falcon stage it is attached as. */
+export interface SteeredDevice {
+  netns: string;
+  ifname: string;
+  stage: number;
+}
+
 /**
- * The receiving host's devices a steering mode acts on, in path order (stage
- * 0, 1, 2): the wire end, the VXLAN device, the container's eth0.
+ * The receiving host's devices a steering mode acts on, in path order: the
+ * wire end (stage 0), the VXLAN device (stage 1), then the eth0 of each of
+ * the first `containers` containers. Every container's eth0 is stage 2: it
+ * is the same hop of the path, and the containers carry different flows, so
+ * the flow hash (not the stage) already sends their last stages to
+ * different CPUs, while each flow's stages 0, 1, 2 stay on different CPUs.
  */
-export const STEERED_DEVICES: ReadonlyArray<{ netns: string; ifname: string }> = [
-  { netns: 'h2', ifname: 'w2' },
-  { netns: 'h2', ifname: 'vx0' },
-  { netns: 'h2c1', ifname: 'eth0' },
-];
+export function steeredDevices(containers = 1): SteeredDevice[] {
+  const devs: SteeredDevice[] = [
+    { netns: 'h2', ifname: 'w2', stage: 0 },
+    { netns: 'h2', ifname: 'vx0', stage: 1 },
+  ];
+  for (let k = 1; k <= containers; k++) devs.push({ netns: `h2c${k}`, ifname: 'eth0', stage: 2 });
+  return devs;
+}
+
+/** The devices of the micro-benchmarks (one container). */
+export const STEERED_DEVICES: readonly SteeredDevice[] = steeredDevices(1);

@@ -12,9 +12,13 @@ export const BOOT_OVERHEAD_S = 45;
 export function buildPlan(args: ExperimentArgs, rawFile: string, pending: Partial<Record<ModeId, string>>): ExperimentPlan {
   const blocks: PlanBlock[] = [];
   for (const s of args.scenarios) {
-    for (const p of scenario(s).placements) {
+    const spec = scenario(s);
+    for (const p of spec.placements) {
       if (!args.placements.includes(p)) continue;
-      blocks.push({ scenario: s, placement: p, modes: [...args.modes] });
+      // --quick keeps CI short: the applications in one placement only.
+      if (args.quick && spec.app === true && p !== 'spare' && args.placements.includes('spare')) continue;
+      if (s === 'cache') for (const rateRps of args.cacheRates) blocks.push({ scenario: s, placement: p, modes: [...args.modes], rateRps });
+      else blocks.push({ scenario: s, placement: p, modes: [...args.modes] });
     }
   }
   return {
@@ -25,6 +29,8 @@ export function buildPlan(args: ExperimentArgs, rawFile: string, pending: Partia
     udpRateMbps: args.udpRateMbps,
     accel: args.accel,
     gro: args.gro,
+    containers: args.containers,
+    webConnections: args.webConnections,
     blocks,
     pending,
     rawFile,
@@ -38,14 +44,29 @@ export function runCount(plan: ExperimentPlan): number {
   return n;
 }
 
-/** Seconds one run is expected to take. */
-export function runSeconds(plan: ExperimentPlan): number {
+/**
+ * Seconds one run of `block` (default: a micro-benchmark's) is expected to
+ * take: web measures two objects, cache adds its warmup and drain.
+ */
+export function runSeconds(plan: ExperimentPlan, block?: PlanBlock): number {
+  if (block?.scenario === 'web') return 2 * plan.durationS + RUN_OVERHEAD_S + 2;
+  if (block?.scenario === 'cache') return plan.durationS + RUN_OVERHEAD_S + 4;
   return plan.durationS + RUN_OVERHEAD_S;
+}
+
+/** Seconds a block costs beyond its runs (starting and stopping its servers). */
+export function blockOverheadSeconds(block: PlanBlock, plan: ExperimentPlan): number {
+  return scenario(block.scenario).app === true ? 5 * 2 * (plan.containers ?? 1) : 2;
 }
 
 /** Expected wall-clock seconds of the whole experiment, boot included. */
 export function estimateSeconds(plan: ExperimentPlan): number {
-  return BOOT_OVERHEAD_S + runCount(plan) * runSeconds(plan);
+  let s = BOOT_OVERHEAD_S;
+  for (const b of plan.blocks) {
+    const runs = b.modes.filter((m) => plan.pending[m] === undefined).length * plan.reps;
+    s += runs * runSeconds(plan, b) + blockOverheadSeconds(b, plan);
+  }
+  return s;
 }
 
 /** "1h02m", "3m05s", "42s". */

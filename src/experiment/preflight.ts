@@ -38,6 +38,13 @@ export function checkTools(scenarios: readonly ScenarioId[], gro: boolean, has: 
   if (missing.length > 0) throw new UsageError(`missing tools: ${missing.join(', ')} (run 'npm run setup')`);
 }
 
+/** Refuses the cache scenario when its load generator (tools/memcache-load) is not built. */
+export function checkLoadgen(scenarios: readonly ScenarioId[], root: string): void {
+  if (!scenarios.includes('cache')) return;
+  const bin = path.join(root, 'tools', 'memcache-load', 'build', 'memcache-load');
+  if (!fs.existsSync(bin)) throw new UsageError(`${bin} is not built (run 'npm run build', or 'make -C tools/memcache-load')`);
+}
+
 /** Why the Falcon modes cannot run from this build, or undefined when they can. */
 export function falconUnavailable(root: string, kernelVersion: string): string | undefined {
   if (!fs.existsSync(builtModule(root, kernelVersion))) return `falcon.ko is not built for ${kernelVersion} (run 'npm run build')`;

@@ -8,6 +8,7 @@ import { resultsDocument, ResultsMeta, serializeResults } from './results-json';
 import { SCENARIOS } from './scenarios';
 import { summarizeResults } from './summary';
 import { renderBarChart, scenarioChart, softirqChart } from './svg';
+import { cacheLatencyChart, renderLineChart } from './svg-lines';
 import { renderStageChart, stageChart } from './stage-chart';
 import { renderTable } from './table';
 import { RawResults } from './types';
@@ -32,11 +33,23 @@ export function writeReport(outDir: string, raw: RawResults, host: HostMeta): st
   for (const spec of SCENARIOS) {
     const blocks = summary.filter((b) => b.scenario === spec.id);
     if (blocks.length === 0) continue;
-    fs.writeFileSync(path.join(outDir, `${spec.id}.svg`), renderBarChart(scenarioChart(blocks)));
-    for (const b of blocks) fs.writeFileSync(path.join(outDir, `softirq-${b.scenario}-${b.placement}.svg`), renderBarChart(softirqChart(b, raw.guest.vcpus)));
+    if (spec.id === 'cache') {
+      // One latency-vs-load curve per mode, a chart per placement.
+      for (const p of new Set(blocks.map((b) => b.placement))) {
+        fs.writeFileSync(path.join(outDir, `cache-${p}.svg`), renderLineChart(cacheLatencyChart(blocks.filter((b) => b.placement === p))));
+      }
+    } else {
+      fs.writeFileSync(path.join(outDir, `${spec.id}.svg`), renderBarChart(scenarioChart(blocks)));
+    }
     for (const b of blocks) {
-      const stages = stageChart(raw.runs, b.scenario, b.placement, b.modes.map((m) => m.mode), raw.guest.vcpus);
-      if (stages) fs.writeFileSync(path.join(outDir, `stages-${b.scenario}-${b.placement}.svg`), renderStageChart(stages));
+      const rate = b.rateRps === undefined ? '' : `-${b.rateRps}`;
+      fs.writeFileSync(path.join(outDir, `softirq-${b.scenario}-${b.placement}${rate}.svg`), renderBarChart(softirqChart(b, raw.guest.vcpus)));
+    }
+    for (const b of blocks) {
+      const rate = b.rateRps === undefined ? '' : `-${b.rateRps}`;
+      const runs = raw.runs.filter((r) => r.rateRps === b.rateRps);
+      const stages = stageChart(runs, b.scenario, b.placement, b.modes.map((m) => m.mode), raw.guest.vcpus);
+      if (stages) fs.writeFileSync(path.join(outDir, `stages-${b.scenario}-${b.placement}${rate}.svg`), renderStageChart(stages));
     }
   }
   return table;

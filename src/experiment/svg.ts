@@ -128,7 +128,7 @@ export function scenarioChart(blocks: readonly BlockSummary[]): BarChart {
 export function softirqChart(b: BlockSummary, cpus: number): BarChart {
   const series = Array.from({ length: cpus }, (_, i) => `vCPU ${i}`);
   return {
-    title: `${b.scenario} / ${b.placementLabel}: share of softirq time per vCPU`,
+    title: `${b.scenario}${b.rateRps !== undefined ? ` @${b.rateRps} req/s` : ''} / ${b.placementLabel}: share of softirq time per vCPU`,
     yLabel: 'share of softirq time (%)',
     yMax: 100,
     series,

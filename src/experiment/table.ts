@@ -37,6 +37,16 @@ function modeRow(b: BlockSummary, m: ModeSummary): string[] {
   ];
 }
 
+/** "h2/w2 s0 60% steered -> vCPU1 100% | ...": where Falcon sent each attached device's packets. */
+function stagesText(m: ModeSummary): string {
+  return (m.stages ?? [])
+    .map((d) => {
+      const to = d.targetShare.map((v, cpu) => (v >= 0.5 ? `vCPU${cpu} ${v.toFixed(0)}%` : '')).filter((x) => x !== '');
+      return `${d.device} s${d.stage} ${d.steeredPct.toFixed(0)}% steered${to.length > 0 ? ` -> ${to.join(' ')}` : ''}`;
+    })
+    .join(' | ');
+}
+
 /** Renders every block as aligned text (no colours: it also goes into files and CI logs). */
 export function renderTable(blocks: readonly BlockSummary[]): string {
   const out: string[] = [];
@@ -49,6 +59,7 @@ export function renderTable(blocks: readonly BlockSummary[]): string {
     for (const line of pad(rows)) out.push('  ' + line);
     if (b.overlayOverNative !== undefined) out.push(`  overlay vanilla / native: x${b.overlayOverNative.toFixed(2)}`);
     for (const m of b.modes) for (const e of m.errors) out.push(`  ! ${m.label}: ${e}`);
+    if (spec.app === true) for (const m of b.modes) if (m.stages !== undefined && m.stages.length > 0) out.push(`  ${m.label} per stage: ${stagesText(m)}`);
     out.push('');
   }
   return out.join('\n');

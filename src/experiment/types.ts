@@ -6,8 +6,12 @@ import type { Profile } from '../profile/types';
  * VM) boundary as JSON, so everything here is plain data.
  */
 
-/** The micro-benchmarks of the paper that the testbed reproduces. */
-export type ScenarioId = 'tcp' | 'udp' | 'latency' | 'parallel' | 'contention';
+/**
+ * The paper's micro-benchmarks the testbed reproduces, and its two
+ * applications: web serving (nginx + wrk) and data caching (memcached +
+ * tools/memcache-load).
+ */
+export type ScenarioId = 'tcp' | 'udp' | 'latency' | 'parallel' | 'contention' | 'web' | 'cache';
 
 /** How the receiving side's datapath is configured for a run. */
 export type ModeId = 'native' | 'vanilla' | 'rps' | 'falcon-static' | 'falcon-balanced';
@@ -31,14 +35,51 @@ export interface RunMetrics {
   bytes?: number;
   /** TCP: segments the sender retransmitted (reordering and loss show up here). */
   retransmits?: number;
+  /** Web, the ~1 KB page: requests/s (all containers), MB/s transferred, latency p50/p99 (us; worst container). */
+  pageRps?: number;
+  pageMBps?: number;
+  pageP50Us?: number;
+  pageP99Us?: number;
+  /** Web, the ~64 KB object: as for the page. */
+  objRps?: number;
+  objMBps?: number;
+  objP50Us?: number;
+  objP99Us?: number;
+  /** Web: requests wrk completed over both objects (the VM test checks nginx logged them). */
+  requests?: number;
+  /** Web: wrk's socket errors over both objects (connect, read, write, and replies slower than its 10 s timeout). */
+  socketErrors?: number;
+  /** Cache: offered and achieved request rate (all containers), requests/s. */
+  offeredRps?: number;
+  achievedRps?: number;
+  /** Cache: requests still unanswered when the load generator gave up waiting. */
+  unanswered?: number;
+  /** Cache: p99 of how late the generator sent after the schedule, us (it keeps up when this is small). */
+  sendLagP99Us?: number;
+  /** Cache: GETs the load generators sent (the VM test checks memcached's cmd_get). */
+  gets?: number;
 }
 
 /** Falcon's counters over one run (deltas: stats are reset before the run). */
 export interface FalconRunStats {
   /** Packets each CPU's Falcon queue processed, indexed by CPU. */
   processedPerCpu: number[];
-  /** Per attached device: packets seen, steered, kept local, gated, second choices, dropped. */
-  devices: Array<{ ifname: string; stage: number; seen: number; steered: number; local: number; gated: number; second: number; dropped: number }>;
+  /**
+   * Per attached device: packets seen, steered, kept local, gated, second
+   * choices, dropped, and where steered packets went (CPU -> packets).
+   */
+  devices: Array<{
+    ifname: string;
+    netns?: string;
+    stage: number;
+    seen: number;
+    steered: number;
+    local: number;
+    gated: number;
+    second: number;
+    dropped: number;
+    targets?: Array<{ cpu: number; packets: number }>;
+  }>;
 }
 
 /** One run of one scenario in one mode and placement. */
@@ -48,6 +89,8 @@ export interface RawRun {
   mode: ModeId;
   /** 1-based repetition number. */
   rep: number;
+  /** Cache: the block's offered rate, requests/s. */
+  rateRps?: number;
   /** False when the run failed; `error` says why. */
   ok: boolean;
   error?: string;
@@ -71,6 +114,8 @@ export interface PlanBlock {
   scenario: ScenarioId;
   placement: PlacementId;
   modes: ModeId[];
+  /** Cache: offered rate of every run of the block, requests/s (one block per rate). */
+  rateRps?: number;
 }
 
 /** Everything the guest needs to perform the experiment. */
@@ -87,6 +132,14 @@ export interface ExperimentPlan {
   accel?: 'tcg' | 'kvm';
   /** Put the wire in veth's NAPI/GRO mode (falcon-topology --gro). */
   gro: boolean;
+  /**
+   * Server containers on h2 (and client containers on h1) of the web and
+   * cache scenarios; the micro-benchmarks use the first only. Absent in
+   * plans written before the application scenarios: 1.
+   */
+  containers?: number;
+  /** Web: wrk's connections per client container. */
+  webConnections?: number;
   blocks: PlanBlock[];
   /** Modes that are requested but cannot run (mode -> reason); the guest skips them. */
   pending: Partial<Record<ModeId, string>>;

@@ -1,7 +1,8 @@
 /**
  * Runs `npm run experiment -- --quick` end to end in the testbed and checks
  * the results JSON: its shape, and that every mode produced numbers in every
- * block (Falcon modes included: "pending" fails here).
+ * block (Falcon modes included: "pending" fails here), the application
+ * scenarios (web, cache) included.
  *
  * Without qemu this skips loudly, except under CI, where it fails.
  */
@@ -44,7 +45,7 @@ describe('experiment --quick in the testbed', function () {
     const doc = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as { summary: BlockSummary[]; meta: { vcpus: number } };
     assert.deepStrictEqual(validateResults(doc), []);
     assert.ok(doc.meta.vcpus >= 2);
-    assert.deepStrictEqual(doc.summary.map((b) => `${b.scenario}/${b.placement}`), ['tcp/spare', 'tcp/nospare', 'udp/spare', 'udp/nospare']);
+    assert.deepStrictEqual(doc.summary.map((b) => `${b.scenario}/${b.placement}`), ['tcp/spare', 'tcp/nospare', 'udp/spare', 'udp/nospare', 'web/spare', 'cache/spare']);
     const missing: string[] = [];
     for (const b of doc.summary) {
       for (const m of b.modes) {
@@ -54,8 +55,18 @@ describe('experiment --quick in the testbed', function () {
         }
       }
     }
+    // The applications' other figures too: both web objects, the cache's achieved rate and percentiles.
+    const appKeys: Record<string, string[]> = { web: ['pageRps', 'pageP99Us', 'objRps', 'objMBps', 'objP99Us'], cache: ['achievedRps', 'p50Us', 'p99Us', 'p999Us'] };
+    for (const b of doc.summary) {
+      for (const k of appKeys[b.scenario] ?? []) {
+        for (const m of b.modes) {
+          const v = (m.metrics as Record<string, { median: number } | undefined>)[k]?.median;
+          if (v === undefined || !(v > 0)) missing.push(`${b.scenario}/${b.placement}/${m.mode}: no ${k}`);
+        }
+      }
+    }
     assert.deepStrictEqual(missing, [], 'every mode must produce numbers');
-    for (const f of ['tcp.svg', 'udp.svg', 'softirq-tcp-spare.svg', 'table.txt']) assert.ok(fs.existsSync(path.join(out, f)), `${f} missing`);
+    for (const f of ['tcp.svg', 'udp.svg', 'softirq-tcp-spare.svg', 'web.svg', 'cache-spare.svg', 'table.txt']) assert.ok(fs.existsSync(path.join(out, f)), `${f} missing`);
     assert.strictEqual(code, 0, 'experiment exited non-zero');
   });
 });

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import { parseArgs } from '../../src/experiment/args';
 import { buildPlan } from '../../src/experiment/plan';
 import { resultsDocument, serializeResults, validateResults } from '../../src/experiment/results-json';
-import { summarizeResults } from '../../src/experiment/summary';
+import { stageSpread, summarizeResults } from '../../src/experiment/summary';
+import { cacheLatencyChart, renderLineChart } from '../../src/experiment/svg-lines';
 import { niceMax, renderBarChart, scenarioChart, softirqChart, xmlEscape } from '../../src/experiment/svg';
 import { renderTable } from '../../src/experiment/table';
 import { ModeId, RawResults, RawRun } from '../../src/experiment/types';
@@ -122,5 +123,49 @@ describe('experiment: summary, table, JSON, SVG', () => {
     assert.strictEqual(niceMax(2.3), 5);
     assert.strictEqual(niceMax(12), 20);
     assert.strictEqual(niceMax(0), 1);
+  });
+
+  it('cache: a block per offered rate, latency curves per mode, the per-stage view of Falcon modes', () => {
+    const plan = buildPlan(parseArgs(['--scenario', 'cache', '--placement', 'spare', '--cache-rates', '500,2000', '--modes', 'vanilla,falcon-balanced'], 2), '/x/raw.json', {});
+    const runs: RawRun[] = [];
+    for (const b of plan.blocks) {
+      for (const mode of b.modes) {
+        for (let rep = 1; rep <= 3; rep++) {
+          const p99 = (b.rateRps ?? 0) * (mode === 'vanilla' ? 2 : 1) + rep;
+          runs.push({
+            scenario: 'cache', placement: 'spare', mode, rep, rateRps: b.rateRps as number, ok: true,
+            metrics: { p99Us: p99, p50Us: 10, p999Us: p99 * 2, achievedRps: b.rateRps as number, offeredRps: b.rateRps as number },
+            netRx: [1, 1], softirqS: [0.1, 0.3], busyS: [1, 1], wallS: 3,
+            ...(mode === 'falcon-balanced'
+              ? { falcon: { processedPerCpu: [0, 10], devices: [
+                  { ifname: 'w2', netns: 'h2', stage: 0, seen: 100, steered: 50, local: 50, gated: 0, second: 0, dropped: 0, targets: [{ cpu: 1, packets: 50 }] },
+                  { ifname: 'eth0', netns: 'h2c1', stage: 2, seen: 100, steered: 100, local: 0, gated: 0, second: 0, dropped: 0, targets: [{ cpu: 0, packets: 25 }, { cpu: 1, packets: 75 }] },
+                ] } }
+              : {}),
+          });
+        }
+      }
+    }
+    const raw: RawResults = { version: 1, plan, guest: { kernel: 'k', vcpus: 2, userHz: 100, startedAt: 'a', finishedAt: 'b' }, runs, notes: [] };
+    const sum = summarizeResults(raw);
+    assert.deepStrictEqual(sum.map((b) => b.rateRps), [500, 2000]);
+    const at2000 = sum[1];
+    assert.strictEqual(at2000?.modes.find((m) => m.mode === 'vanilla')?.metrics.p99Us?.median, 4002, 'runs of other rates stay out of the block');
+    assert.match(at2000?.title ?? '', /2000 req\/s offered/);
+    const stages = at2000?.modes.find((m) => m.mode === 'falcon-balanced')?.stages;
+    assert.deepStrictEqual(stages?.map((d) => [d.device, d.stage, d.steeredPct, d.targetShare]), [
+      ['h2/w2', 0, 50, [0, 100]],
+      ['h2c1/eth0', 2, 100, [25, 75]],
+    ]);
+    assert.match(renderTable(sum), /overlay \+ Falcon balanced per stage: h2\/w2 s0 50% steered -> vCPU1 100% \| h2c1\/eth0 s2 100% steered -> vCPU0 25% vCPU1 75%/);
+    const chart = cacheLatencyChart(sum);
+    assert.deepStrictEqual(chart.series.map((s) => [s.label, s.points.map((p) => [p.x, p.y])]), [
+      ['overlay vanilla', [[500, 1002], [2000, 4002]]],
+      ['overlay + Falcon balanced', [[500, 502], [2000, 2002]]],
+    ]);
+    const svg = renderLineChart(chart);
+    assertWellFormedXml(svg);
+    assert.match(svg, /<polyline/);
+    assert.deepStrictEqual(stageSpread([], 2), []);
   });
 });
