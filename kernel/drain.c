@@ -6,16 +6,23 @@
  * has reached its next stage (order.c): removing the hook earlier would let
  * the packets that follow run in place ahead of them. How long that takes
  * depends on traffic (a target CPU must have a quiet point), so nobody waits
- * for it holding RTNL: a delayed work checks every jiffy.
+ * for it holding RTNL: a delayed work checks every jiffy. Done once two
+ * scans a grace period apart find nothing on its way (a hook may have
+ * queued between its read of the record and its write), or after
+ * FALCON_DRAIN_MS, logged: a CPU that is never quiet does not keep a
+ * detached device's hook forever.
  *
  * Attaching the device again takes its draining attachment back, records
  * and hook included; unregistering it ends the drain at once (its packets
  * are purged); module unload removes every hook (hook.c).
  */
+#include <linux/jiffies.h>
 #include <linux/rcupdate.h>
 #include <linux/rtnetlink.h>
 #include <linux/workqueue.h>
 #include "internal.h"
+
+#define FALCON_DRAIN_MS		1000
 
 /* Detached attachments whose hooks are still in. Under falcon_mutex. */
 static LIST_HEAD(falcon_draining);
@@ -29,6 +36,8 @@ void falcon_drain_start(struct falcon_dev *fd)
 	WRITE_ONCE(fd->draining, true);
 	/* Hooks that read draining as false may still record: wait them out */
 	fd->drain_gp = get_state_synchronize_rcu();
+	fd->drain_clean = false;
+	fd->drain_deadline = jiffies + msecs_to_jiffies(FALCON_DRAIN_MS);
 	list_add_tail(&fd->list, &falcon_draining);
 	mod_delayed_work(system_wq, &falcon_drain_work, 1);
 }
@@ -60,6 +69,27 @@ void falcon_drain_cancel(void)
 	cancel_delayed_work_sync(&falcon_drain_work);
 }
 
+/* May @fd's hook go? Advances its two-scan state. Under falcon_mutex. */
+static bool falcon_drain_done(struct falcon_dev *fd)
+{
+	if (!poll_state_synchronize_rcu(fd->drain_gp))
+		return false;
+	if (falcon_order_queued(fd->flows)) {
+		fd->drain_clean = false;
+		if (!time_after(jiffies, fd->drain_deadline))
+			return false;
+		pr_info("falcon: %s detached with packets still on their way after %u ms: later packets may overtake them\n",
+			netdev_name(fd->dev), FALCON_DRAIN_MS);
+		return true;
+	}
+	if (fd->drain_clean)
+		return true;
+	/* Clean once: again after hooks that were recording have finished */
+	fd->drain_clean = true;
+	fd->drain_gp = get_state_synchronize_rcu();
+	return false;
+}
+
 static void falcon_drain_fn(struct work_struct *work)
 {
 	struct falcon_dev *fd, *tmp;
@@ -68,8 +98,7 @@ static void falcon_drain_fn(struct work_struct *work)
 	rtnl_lock();
 	mutex_lock(&falcon_mutex);
 	list_for_each_entry_safe(fd, tmp, &falcon_draining, list) {
-		if (!poll_state_synchronize_rcu(fd->drain_gp) ||
-		    falcon_order_queued(fd->flows)) {
+		if (!falcon_drain_done(fd)) {
 			more = true;
 			continue;
 		}

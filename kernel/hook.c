@@ -231,14 +231,14 @@ static unsigned int falcon_hook(void *priv, struct sk_buff *skb,
 				    falcon_queue_mark_local(), false);
 		goto local;
 	}
+	if (skb_dst(skb) && unlikely(!skb_dst_force(skb)))
+		goto local;
 	if (out.reason == FALCON_REASON_DEFERRED ||
 	    out.reason == FALCON_REASON_SLOT_BUSY) {
 		this_cpu_inc(st->now.deferred);
 		trace_falcon_defer(skb, state->in, hash, out.target, wanted,
 				   out.reason);
 	}
-	if (skb_dst(skb) && unlikely(!skb_dst_force(skb)))
-		goto local;
 
 	/* Traced before the enqueue: the target may reinject it at once */
 	if (trace_falcon_steer_enabled())

@@ -243,7 +243,9 @@ struct falcon_dev {
 	struct falcon_flows *flows;	/* per-flow tails (order.c) */
 	bool warm_ready;		/* attach_epoch is set on every CPU */
 	bool draining;			/* detached, hook still in (drain.c) */
-	unsigned long drain_gp;		/* RCU state when draining began */
+	unsigned long drain_gp;		/* RCU state to wait for (drain.c) */
+	unsigned long drain_deadline;	/* jiffies */
+	bool drain_clean;		/* one scan found nothing on its way */
 };
 
 extern struct list_head falcon_devs;

@@ -88,6 +88,14 @@ void falcon_order(struct falcon_flows *flows, u32 hash, int here, bool cold,
 {
 	u64 rec = READ_ONCE(*falcon_flow_slot(flows, hash));
 
+	/*
+	 * Its last packet ran in place here: what follows it here in place
+	 * runs behind it (this CPU's queues downstream are FIFO).
+	 */
+	if (!(rec & FALCON_REC_QUEUED) && falcon_rec_cpu(rec) == here) {
+		out->target = FALCON_NO_CPU;
+		return;
+	}
 	if (falcon_rec_pending(rec)) {
 		if (out->target != falcon_rec_cpu(rec)) {
 			out->target = falcon_rec_cpu(rec);
