@@ -30,9 +30,9 @@ import * as fs from 'fs';
 import { openFalcon, FalconInstance } from '../../src';
 import type { DeviceStats, PickResult } from '../../src/api/types';
 import { place } from '../../src/mock/placement';
-import { topologyDown, topologyUp } from '../../src/topology';
+import { topologyDown } from '../../src/topology';
 import { falconKo, guestOnly } from './guest';
-import { quietOverlayPath } from './quiet-path';
+import { quietOverlayUp, sendFlow } from './overlay-flow';
 
 const PY = '/usr/bin/python3';
 const H2 = 'h2';
@@ -48,19 +48,8 @@ async function devStats(ifname: string): Promise<DeviceStats> {
   return d;
 }
 
-/** N UDP datagrams h1c1:sport -> h2c1:dport, paced so no backlog overflows. */
-function send(sport: number, n: number, dport = 9999): void {
-  const code = [
-    'import socket,time,sys',
-    's=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)',
-    `s.bind(('10.0.1.1',${sport}))`,
-    `for i in range(${n}):`,
-    `  s.sendto(b'x'*200,('10.0.2.1',${dport}))`,
-    '  if i%20==19: time.sleep(0.005)',
-  ].join('\n');
-  // On CPU 0, outside the set 1-3: the first stage is always steered.
-  execFileSync('ip', ['netns', 'exec', 'h1c1', 'taskset', '-c', '0', PY, '-c', code], { stdio: 'pipe' });
-}
+// On CPU 0, outside the set 1-3: the first stage is always steered.
+const send = sendFlow;
 
 /** The CPU that got most of a device's steered packets, and its share. */
 function dominant(d: DeviceStats): { cpu: number; share: number } {
@@ -109,10 +98,7 @@ describe('vm: falcon datapath', function () {
     await falcon?.close();
   });
   beforeEach(async () => {
-    topologyUp({ kind: 'overlay' });
-    quietOverlayPath();
-    // FDBs learned before counting
-    execFileSync('ip', ['netns', 'exec', 'h1c1', 'ping', '-c', '1', '-W', '3', '10.0.2.1'], { stdio: 'pipe' });
+    quietOverlayUp(); // FDBs learned before counting
     await falcon.setConfig({ enabled: true, mode: 'stage', policy: 'balanced', threshold: 80, cpus: [1, 2, 3] });
     await pinAll(0);
   });

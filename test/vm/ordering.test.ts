@@ -19,9 +19,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { openFalcon } from '../../src/index';
 import type { DeviceStats, KernelFalcon } from '../../src/index';
-import { topologyDown, topologyUp } from '../../src/topology';
+import { topologyDown } from '../../src/topology';
 import { guestOnly } from './guest';
-import { quietOverlayPath } from './quiet-path';
+import { quietOverlayUp } from './overlay-flow';
 
 const PY = '/usr/bin/python3';
 const FULL = process.env['FALCON_ORDERING_FULL'] === '1';
@@ -114,9 +114,7 @@ describe('vm: falcon never reorders a flow', function () {
     await falcon?.close();
   });
   beforeEach(async () => {
-    topologyUp({ kind: 'overlay' });
-    quietOverlayPath();
-    execFileSync('ip', ['netns', 'exec', 'h1c1', 'ping', '-c', '1', '-W', '3', '10.0.2.1'], { stdio: 'pipe' });
+    quietOverlayUp();
     slowContainer();
     await falcon.setConfig({ enabled: true, cpus: [1, 2, 3], mode: 'stage', threshold: 50, hysteresis: 10 });
     for (const dev of PATH) await falcon.attach(dev);

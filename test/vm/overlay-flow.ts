@@ -6,6 +6,8 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import type { Falcon } from '../../src/api/types';
 import { openFalcon } from '../../src/index';
+import { topologyUp } from '../../src/topology';
+import { quietOverlayPath } from './quiet-path';
 
 const PY = '/usr/bin/python3';
 export const H2 = '/run/netns/h2';
@@ -56,4 +58,11 @@ export async function pickTarget(falcon: Falcon, ifname: string, netns: string, 
 export async function pinAll(falcon: Falcon, load: number): Promise<void> {
   const cfg = await falcon.getConfig();
   for (let c = 0; c < cfg.nrCpuIds; c++) await falcon.pinLoad(c, load);
+}
+
+/** The overlay, silenced (quiet-path.ts), with the forwarding tables learned by one ping. */
+export function quietOverlayUp(): void {
+  topologyUp({ kind: 'overlay' });
+  quietOverlayPath();
+  execFileSync('ip', ['netns', 'exec', 'h1c1', 'ping', '-c', '1', '-W', '3', '10.0.2.1'], { stdio: 'pipe' });
 }

@@ -21,10 +21,9 @@ import { emptySnapshot } from '../../src/profile/assemble';
 import { FALCON_EVENTS, parseEventFormat, tracefsRoot } from '../../src/profile/falcon-events';
 import { KernelProfiler } from '../../src/profile/kernel';
 import type { Profile } from '../../src/profile/types';
-import { topologyDown, topologyUp } from '../../src/topology';
+import { topologyDown } from '../../src/topology';
 import { falconKo, guestOnly, projectDir } from './guest';
-import { PATH_DEVICES, attachPath, pickTarget, pinAll, sendFlow, withFalcon } from './overlay-flow';
-import { quietOverlayPath } from './quiet-path';
+import { PATH_DEVICES, attachPath, pickTarget, pinAll, quietOverlayUp, sendFlow, withFalcon } from './overlay-flow';
 
 const loaded = (): boolean => fs.existsSync('/sys/module/falcon');
 
@@ -72,9 +71,7 @@ describe('vm: stage profiler', function () {
     if ((await withFalcon((f) => f.getConfig())).nrCpuIds < 4) this.skip();
   });
   beforeEach(() => {
-    topologyUp({ kind: 'overlay' });
-    quietOverlayPath();
-    execFileSync('ip', ['netns', 'exec', 'h1c1', 'ping', '-c', '1', '-W', '3', '10.0.2.1'], { stdio: 'pipe' });
+    quietOverlayUp();
   });
   afterEach(async () => {
     topologyDown();

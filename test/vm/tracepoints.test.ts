@@ -12,9 +12,9 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import { openFalcon } from '../../src/index';
 import type { KernelFalcon } from '../../src/index';
-import { topologyDown, topologyUp } from '../../src/topology';
+import { topologyDown } from '../../src/topology';
 import { guestOnly } from './guest';
-import { quietOverlayPath } from './quiet-path';
+import { quietOverlayUp } from './overlay-flow';
 
 const TRACING = '/sys/kernel/tracing';
 const PATH = [
@@ -95,9 +95,7 @@ describe('vm: falcon tracepoints', function () {
     await falcon?.close();
   });
   beforeEach(async () => {
-    topologyUp({ kind: 'overlay' });
-    quietOverlayPath();
-    execFileSync('ip', ['netns', 'exec', 'h1c1', 'ping', '-c', '1', '-W', '3', '10.0.2.1'], { stdio: 'pipe' });
+    quietOverlayUp();
     await falcon.setConfig({ enabled: true, cpus: [1, 2, 3], mode: 'stage', policy: 'static', threshold: 80 });
     for (const dev of PATH) await falcon.attach(dev);
   });
