@@ -13,6 +13,9 @@ import type { HostCommand, HostCommandContext } from './command';
 import { ExitStatus } from './config-file-commands';
 import { failureOf } from './errors';
 import { printJson } from './output';
+import { profileHost } from '../profile';
+import type { Profile } from '../profile/types';
+import { seconds } from './profile-commands';
 
 /** The exit status when doctor finds a problem of warning or error level. */
 export const DOCTOR_FAILED = 3;
@@ -50,6 +53,17 @@ function readRecording(file: string): Recording {
   return parseRecording(text, file === '-' ? '<stdin>' : file);
 }
 
+/** The short profile single-cpu-bound reads, or why there is none. */
+async function takeProfile(ctx: HostCommandContext): Promise<{ profile: Profile } | { noProfile: string }> {
+  if (hasOption(ctx.args, 'no-profile')) return { noProfile: '--no-profile' };
+  const options = { durationMs: Math.round(seconds(ctx.args, 'duration', 1, 0.01) * 1000), topFlows: 10 };
+  try {
+    return { profile: ctx.mock ? await (await ctx.openFalcon()).profile(options) : await profileHost(options) };
+  } catch (err) {
+    return { noProfile: `no profile: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
 export const doctor: HostCommand = {
   name: 'doctor',
   needsFalcon: false,
@@ -82,6 +96,11 @@ export const doctor: HostCommand = {
       name: 'facts', value: true, valueName: '<file|->', complete: 'file',
       description: 'check the host recorded in <file> (by --save-facts) instead of this one',
     },
+    { name: 'no-profile', value: false, description: 'skip the short eBPF profile (the single-cpu-bound check)' },
+    {
+      name: 'duration', value: true, valueName: '<seconds>',
+      description: 'how long the profile for single-cpu-bound measures (default 1; the mock\'s under --mock)',
+    },
   ],
   check(args) {
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0] as string}"`);
@@ -90,6 +109,7 @@ export const doctor: HostCommand = {
     if (netns !== undefined && (netns === '' || netns.includes('/'))) {
       throw new UsageError(`--netns takes an "ip netns" name (doctor reads the namespace's sysfs through ip netns exec), got "${netns}"`);
     }
+    seconds(args, 'duration', 1, 0.01);
     if (hasOption(args, 'facts') && (netns !== undefined || hasOption(args, 'all-netns') || hasOption(args, 'save-facts'))) {
       throw new UsageError('--facts checks a recorded host: it takes no --netns, --all-netns or --save-facts');
     }
@@ -107,7 +127,12 @@ export const doctor: HostCommand = {
         throw Object.assign(new Error(`cannot write ${saveFile}: ${failureOf(err).code}`), { code: failureOf(err).code });
       }
     }
-    const report = diagnose({ host: parseHost(recording.host), ...(recording.steered !== null ? { steered: recording.steered } : {}) });
+    const profiled = factsFile !== undefined ? { noProfile: 'checking a recording' } : await takeProfile(ctx);
+    const report = diagnose({
+      host: parseHost(recording.host),
+      ...(recording.steered !== null ? { steered: recording.steered } : {}),
+      ...profiled,
+    });
     if (ctx.out.json) printJson(ctx.out, reportJson(report));
     else ctx.out.write(reportText(report, ctx.out.colour));
     if (!report.ok) throw new ExitStatus(DOCTOR_FAILED, `doctor found ${report.findings.filter((f) => f.severity !== 'info').length} problem(s)`);

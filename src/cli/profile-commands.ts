@@ -10,7 +10,8 @@ import { renderProfile, renderTop, ScreenSize } from './profile-render';
 
 const DURATION_MAX_S = 3600;
 
-function seconds(args: Parsed, name: string, fallback: number, min: number): number {
+/** A --<name> in seconds (decimal), checked against [min, 3600]. */
+export function seconds(args: Parsed, name: string, fallback: number, min: number): number {
   const text = stringOption(args, name);
   return text === undefined ? fallback : parseDecimal(text, `--${name}`, { min, max: DURATION_MAX_S }, ' seconds');
 }

@@ -11,6 +11,8 @@ export interface CheckContext {
   readonly steered?: readonly SteeredDevice[];
   /** A short profile of the host; undefined when none was taken. */
   readonly profile?: Profile;
+  /** Why no profile was taken (--no-profile, a recording, the profiler's error). */
+  readonly noProfile?: string;
 }
 
 /** One check. */

@@ -89,10 +89,27 @@ describe('doctor: falconctl doctor', function () {
       assert.match(r.stdout, /\n(PASS|FAIL): .*\(kernel .*; own namespace\)\n$/);
       const again = falconctl(['doctor', '--facts', file]);
       assert.equal(again.status, r.status);
-      assert.equal(again.stdout, r.stdout, 'the recording checks the same');
+      // The same, but for the profile: a recording holds none
+      const withoutProfile = (text: string): string => text.split('\n').filter((l) => !/one CPU bound by NET_RX/.test(l)).join('\n');
+      assert.equal(withoutProfile(again.stdout), withoutProfile(r.stdout), 'the recording checks the same');
+      assert.match(again.stdout, /skipped: one CPU bound by NET_RX \(profile\): checking a recording/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes a short profile for single-cpu-bound (the mock\'s under --mock) unless --no-profile', () => {
+    const skippedProfile = (args: readonly string[]): string | undefined => {
+      const r = falconctl(['--mock', '-j', 'doctor', ...args]);
+      assert.ok(r.status === 0 || r.status === 3, `${r.status}: ${r.stderr}`);
+      const skipped = (JSON.parse(r.stdout) as { skipped: { check: string; reason: string }[] }).skipped;
+      return skipped.find((s) => /NET_RX/.test(s.check))?.reason;
+    };
+    assert.equal(skippedProfile(['--duration', '0.05']), undefined, 'profiled, so the check ran');
+    assert.equal(skippedProfile(['--no-profile']), '--no-profile');
+    const bad = falconctl(['doctor', '--duration', '0']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--duration/);
   });
 
   it('a namespace that does not exist exits 2 and names its /run/netns path', () => {

@@ -95,7 +95,7 @@ export function singleCpuBound(profile: Profile, opts: BoundOptions): Finding[] 
 export const singleCpuBoundCheck: Check = {
   name: 'one CPU bound by NET_RX (profile)',
   ids: ['single-cpu-bound'],
-  skip: (ctx) => (ctx.profile === undefined ? 'no profile taken' : undefined),
+  skip: (ctx) => (ctx.profile === undefined ? (ctx.noProfile ?? 'no profile taken') : undefined),
   run(ctx) {
     if (!ctx.profile) return [];
     return singleCpuBound(ctx.profile, {
