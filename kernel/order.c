@@ -88,26 +88,24 @@ void falcon_order(struct falcon_flows *flows, u32 hash, int here, bool cold,
 {
 	u64 rec = READ_ONCE(*falcon_flow_slot(flows, hash));
 
+	if (!falcon_rec_pending(rec)) {
+		if (out->target == here || cold)
+			out->target = FALCON_NO_CPU;
+		return;
+	}
 	/*
-	 * Its last packet ran in place here: what follows it here in place
-	 * runs behind it (this CPU's queues downstream are FIFO).
+	 * Its last packet ran in place here and may still be on its way
+	 * here: in place again runs behind it (this CPU's queues are FIFO).
 	 */
 	if (!(rec & FALCON_REC_QUEUED) && falcon_rec_cpu(rec) == here) {
 		out->target = FALCON_NO_CPU;
 		return;
 	}
-	if (falcon_rec_pending(rec)) {
-		if (out->target != falcon_rec_cpu(rec)) {
-			out->target = falcon_rec_cpu(rec);
-			out->reason = falcon_rec_tag(rec) ==
-				      falcon_flow_tag(hash) ?
-				      FALCON_REASON_DEFERRED :
-				      FALCON_REASON_SLOT_BUSY;
-		}
-		return;
+	if (out->target != falcon_rec_cpu(rec)) {
+		out->target = falcon_rec_cpu(rec);
+		out->reason = falcon_rec_tag(rec) == falcon_flow_tag(hash) ?
+			      FALCON_REASON_DEFERRED : FALCON_REASON_SLOT_BUSY;
 	}
-	if (out->target == here || cold)
-		out->target = FALCON_NO_CPU;
 }
 
 /* A packet of @hash went to @cpu, @queued or in place there, at @epoch. */
