@@ -14,7 +14,9 @@
  * they had all come through here. So a flow's record has one writer at a
  * time. Two flows may share a slot: a record is one u64, never torn.
  */
+#include <linux/preempt.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include "internal.h"
 
 #define FALCON_FLOW_SLOTS	1024
@@ -131,8 +133,20 @@ bool falcon_order_cold(const struct falcon_dev *fd)
 }
 
 /*
+ * On each CPU, in the IPI: unless it interrupted a softirq (whose NET_RX
+ * run may hold NAPIs off the list), an empty NAPI list means a quiet point
+ * now. An idle CPU runs no softirq to count one at.
+ */
+static void falcon_quiet_now(void *unused)
+{
+	if (!in_serving_softirq())
+		falcon_queue_quiet_point();
+}
+
+/*
  * Attach, once the hook is in: every CPU is cold until its next quiet
  * point, which is after every packet that ran there without the hook.
+ * Idle CPUs get theirs at once. Process context, interrupts on.
  */
 void falcon_order_warm_up(struct falcon_dev *fd)
 {
@@ -143,6 +157,7 @@ void falcon_order_warm_up(struct falcon_dev *fd)
 			falcon_queue_mark_dirty(cpu);
 	/* Release: pairs with falcon_order_cold() */
 	smp_store_release(&fd->warm_ready, true);
+	on_each_cpu(falcon_quiet_now, NULL, 1);
 }
 
 /*

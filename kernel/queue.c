@@ -151,11 +151,12 @@ static void falcon_quiet_one(struct falcon_cpu *c)
 }
 
 /*
- * At NET_RX softirq exit (quiet.c): when no NAPI is left scheduled on this
- * CPU, everything it ran (Falcon's queue, and the per-CPU queues its packets
- * went on to: GRO cells, the backlog, veth's NAPI) has been run, so every
- * packet it took has reached its next Falcon queue or its socket. Queues of
- * offline CPUs this CPU ran count as quiet with it.
+ * At NET_RX softirq exit (quiet.c), or in attach's IPI (order.c): when no
+ * NAPI is left scheduled on this CPU, everything it ran (Falcon's queue,
+ * and the per-CPU queues its packets went on to: GRO cells, the backlog,
+ * veth's NAPI) has been run, so every packet it took has reached its next
+ * Falcon queue or its socket. Queues of offline CPUs this CPU ran count as
+ * quiet with it.
  */
 void falcon_queue_quiet_point(void)
 {
