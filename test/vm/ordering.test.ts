@@ -226,7 +226,10 @@ describe('vm: falcon never reorders a flow', function () {
           assert.ok(r.changes >= 10, `the placement changed often (${r.changes} times)`);
           // Fewer CPUs (hotplug) overload the slow stage: drops are counted, not reordered
           assert.ok(r.received >= DATAGRAMS / 4, `enough datagrams arrived to judge their order (${r.received})`);
-          assert.ok(moved(r), 'the flow really moved');
+          // A re-attach starts its counters from zero, so the final stats show
+          // only the last attachment: each detach/attach itself moved the flow
+          // (in place without the hook, steered with it).
+          if (!c.cause.startsWith('detach')) assert.ok(moved(r), 'the flow really moved');
           assert.strictEqual(r.late, 0, `${r.late} of ${r.received} datagrams arrived after a later one`);
         });
       }
