@@ -3,10 +3,10 @@
  * the host's core count comes in as a parameter, so it is easy to test.
  */
 import { helpRequested, OptionSpec, parseArgs as parseOptions, parseChoice, parseInteger, parseList, UsageError } from '../args/parse';
-import { MODE_IDS, mode } from './modes';
+import { ATTACH_SCOPES, MODE_IDS, mode } from './modes';
 import { placement } from './placements';
 import { DEFAULT_CACHE_RATES, DEFAULT_WEB_CONNECTIONS, QUICK_CACHE_RATE, QUICK_SCENARIOS, SCENARIO_IDS, scenario } from './scenarios';
-import { ModeId, PlacementId, ScenarioId } from './types';
+import { AttachScope, ModeId, PlacementId, ScenarioId } from './types';
 
 /** A usage error (the shared one): printed as one line, exit status 2. */
 export { UsageError };
@@ -21,8 +21,10 @@ export interface ExperimentArgs {
   udpRateMbps: number;
   scenarios: ScenarioId[];
   modes: ModeId[];
-  /** Placements to run (default both; each scenario runs those it supports). */
+  /** Placements to run (default spare and nospare, and pipeline with 3+ vCPUs; each scenario runs those it supports). */
   placements: PlacementId[];
+  /** Devices RPS and Falcon act on: every overlay device of both hosts (default), or the receiver's. */
+  attach: AttachScope;
   /** True when --modes was given (Falcon modes then must be runnable). */
   modesExplicit: boolean;
   gro: boolean;
@@ -57,7 +59,11 @@ Options:
                        the applications in the spare placement at one rate (CI)
   --scenario LIST      comma-separated: ${SCENARIO_IDS.join(', ')} (default: all)
   --modes LIST         comma-separated: ${MODE_IDS.join(', ')} (default: all)
-  --placement LIST     spare, nospare (default: both, where the scenario has it)
+  --placement LIST     spare, nospare, pipeline (default: spare and nospare, and
+                       pipeline with 3 or more vCPUs)
+  --attach SCOPE       everywhere: RPS and Falcon on every overlay device of
+                       both hosts, as operators run it (default); receiver:
+                       on h2's devices only
   --cpus N             guest vCPUs (default: host cores, at least 2)
   --reps N             repetitions, modes interleaved in each (default 3)
   --duration S         seconds per measurement (default 5; --quick 3)
@@ -81,7 +87,8 @@ export const OPTIONS = [
   { name: 'quick', value: false, description: 'one repetition of tcp, udp, web and cache, short runs' },
   { name: 'scenario', value: true, multiple: true, aliases: ['scenarios'], valueName: 'LIST', description: 'comma-separated scenarios' },
   { name: 'modes', value: true, multiple: true, aliases: ['mode'], valueName: 'LIST', description: 'comma-separated modes' },
-  { name: 'placement', value: true, multiple: true, aliases: ['placements'], valueName: 'LIST', description: 'spare, nospare' },
+  { name: 'placement', value: true, multiple: true, aliases: ['placements'], valueName: 'LIST', description: 'spare, nospare, pipeline' },
+  { name: 'attach', value: true, valueName: 'SCOPE', description: 'everywhere or receiver' },
   { name: 'cpus', value: true, valueName: 'N', description: 'guest vCPUs' },
   { name: 'reps', value: true, valueName: 'N', description: 'repetitions' },
   { name: 'duration', value: true, valueName: 'S', description: 'seconds per measurement' },
@@ -132,7 +139,8 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
   const udpRateMbps = v['udp-rate'] === undefined ? 500 : parseInteger(v['udp-rate'], '--udp-rate', { min: 1, max: 100000 });
   const scenarios = lists(v.scenario, '--scenario', 'scenario', SCENARIO_IDS);
   const modes = lists(v.modes, '--modes', 'mode', MODE_IDS);
-  const placements = lists(v.placement, '--placement', 'placement', ['spare', 'nospare'] as const);
+  const placements = lists(v.placement, '--placement', 'placement', ['spare', 'nospare', 'pipeline'] as const);
+  const attach = v.attach === undefined ? ATTACH_SCOPES[0] : parseChoice(v.attach, '--attach', ATTACH_SCOPES);
   const accel = v.accel === undefined ? 'tcg' : parseChoice(v.accel, '--accel', ['tcg', 'kvm']);
   const outDir = nonEmpty('--out', v.out, 'a directory');
   const reportDir = nonEmpty('--report', v.report, 'a results directory');
@@ -156,7 +164,8 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
     udpRateMbps,
     scenarios: scenarios ?? (quick ? [...QUICK_SCENARIOS] : [...SCENARIO_IDS]),
     modes: modes ?? [...MODE_IDS],
-    placements: placements ?? ['spare', 'nospare'],
+    placements: placements ?? defaultPlacements(cpus ?? defaultCpus(hostCores)),
+    attach,
     modesExplicit: modes !== undefined,
     gro: v.gro === true,
     accel,
@@ -176,6 +185,11 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
   return args;
 }
 
+/** Default placements: pipelining needs two spare vCPUs beside the applications'. */
+export function defaultPlacements(cpus: number): PlacementId[] {
+  return cpus >= 3 ? ['spare', 'nospare', 'pipeline'] : ['spare', 'nospare'];
+}
+
 function defaults(hostCores: number): ExperimentArgs {
   return {
     help: false,
@@ -186,7 +200,8 @@ function defaults(hostCores: number): ExperimentArgs {
     udpRateMbps: 500,
     scenarios: [...SCENARIO_IDS],
     modes: [...MODE_IDS],
-    placements: ['spare', 'nospare'],
+    placements: defaultPlacements(defaultCpus(hostCores)),
+    attach: ATTACH_SCOPES[0],
     modesExplicit: false,
     gro: false,
     accel: 'tcg',

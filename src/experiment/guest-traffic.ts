@@ -5,6 +5,7 @@
  */
 import { Background, exec, inNetns, sleep } from './guest-exec';
 import { parseIperf, parseSockperf } from './guest-parse';
+import { readTcpReorder } from './guest-tcpext';
 import { PlacementCpus } from './placements';
 import { RunMetrics, ScenarioId } from './types';
 
@@ -81,9 +82,16 @@ export async function measure(s: ScenarioId, ep: Endpoints, cpus: PlacementCpus,
   const argv = inNetns(ep.senderNs, cpus.sender, args);
   // The server may still be tearing down the previous test: retry a busy answer.
   for (let attempt = 1; ; attempt++) {
+    const before = await readTcpReorder(ep.senderNs, ep.receiverNs);
     const r = await exec(argv, timeout);
     try {
-      return parseIperf(r.stdout, s === 'udp');
+      const m = parseIperf(r.stdout, s === 'udp');
+      if (s !== 'udp') {
+        const after = await readTcpReorder(ep.senderNs, ep.receiverNs);
+        m.ofoQueue = after.ofoQueue - before.ofoQueue;
+        m.reorderSeen = after.reorderSeen - before.reorderSeen;
+      }
+      return m;
     } catch (e) {
       const msg = (e as Error).message;
       if (attempt < 3 && /busy|refused|reset/i.test(msg)) {

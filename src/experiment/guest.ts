@@ -18,7 +18,7 @@ import { delta, snapshot } from './guest-proc';
 import { Background, sleep } from './guest-exec';
 import { busyLoop, measure, NATIVE, OVERLAY, Receivers } from './guest-traffic';
 import { appEndpoints, AppServers, measureCache, measureWeb } from './guest-apps';
-import { mode as modeSpec, STEERED_DEVICES, steeredDevices } from './modes';
+import { mode as modeSpec, steeredDevices } from './modes';
 import { scenario as scenarioSpec } from './scenarios';
 import { placementCpus } from './placements';
 import { formatDuration, runCount, runSeconds } from './plan';
@@ -115,7 +115,7 @@ class Runner {
     if (b.rateRps !== undefined) run.rateRps = b.rateRps;
     const app = scenarioSpec(b.scenario).app === true;
     // The applications' flows end in every container: steer every container's eth0.
-    const devices = app ? steeredDevices(this.containers) : STEERED_DEVICES;
+    const devices = steeredDevices(app ? this.containers : 1, this.plan.attach ?? 'receiver');
     try {
       await applyMode(m, cpus.steer, this.falcon, devices);
       // Let the load monitor see the current load before balanced decisions count.

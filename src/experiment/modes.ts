@@ -2,7 +2,7 @@
  * The modes: how the receiving host's datapath is set up for a run. The
  * guest-side setup and teardown live in guest-modes.ts.
  */
-import { ModeId } from './types';
+import { AttachScope, ModeId } from './types';
 
 /** A mode's description. */
 export interface ModeSpec {
@@ -51,21 +51,27 @@ export interface SteeredDevice {
 }
 
 /**
- * The receiving host's devices a steering mode acts on, in path order: the
- * wire end (stage 0), the VXLAN device (stage 1), then the eth0 of each of
- * the first `containers` containers. Every container's eth0 is stage 2: it
- * is the same hop of the path, and the containers carry different flows, so
- * the flow hash (not the stage) already sends their last stages to
- * different CPUs, while each flow's stages 0, 1, 2 stay on different CPUs.
+ * The devices a steering mode acts on, in path order per host: the wire end
+ * (stage 0), the VXLAN device (stage 1), then the eth0 of each of the first
+ * `containers` containers. Every container's eth0 is stage 2: it is the same
+ * hop of the path, and the containers carry different flows, so the flow
+ * hash (not the stage) already sends their last stages to different CPUs,
+ * while each flow's stages 0, 1, 2 stay on different CPUs. `everywhere`
+ * adds h1's devices (they receive the ACKs and replies), as operators attach
+ * it on every host.
  */
-export function steeredDevices(containers = 1): SteeredDevice[] {
-  const devs: SteeredDevice[] = [
-    { netns: 'h2', ifname: 'w2', stage: 0 },
-    { netns: 'h2', ifname: 'vx0', stage: 1 },
-  ];
-  for (let k = 1; k <= containers; k++) devs.push({ netns: `h2c${k}`, ifname: 'eth0', stage: 2 });
+export function steeredDevices(containers = 1, attach: AttachScope = 'receiver'): SteeredDevice[] {
+  const hosts = attach === 'everywhere' ? [2, 1] : [2];
+  const devs: SteeredDevice[] = [];
+  for (const h of hosts) {
+    devs.push({ netns: `h${h}`, ifname: `w${h}`, stage: 0 }, { netns: `h${h}`, ifname: 'vx0', stage: 1 });
+    for (let k = 1; k <= containers; k++) devs.push({ netns: `h${h}c${k}`, ifname: 'eth0', stage: 2 });
+  }
   return devs;
 }
 
-/** The devices of the micro-benchmarks (one container). */
+/** The receiving host's devices of the micro-benchmarks (one container). */
 export const STEERED_DEVICES: readonly SteeredDevice[] = steeredDevices(1);
+
+/** Attach scopes, the default first. */
+export const ATTACH_SCOPES: readonly AttachScope[] = ['everywhere', 'receiver'];

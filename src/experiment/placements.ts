@@ -23,13 +23,19 @@ export interface PlacementSpec {
   describe: string;
 }
 
-/** Both placements. */
+/** Every placement. */
 export const PLACEMENTS: readonly PlacementSpec[] = [
   {
     id: 'spare',
     label: 'spare core',
     minCpus: 1,
     describe: 'sender and receiver pinned to vCPU 0; the other vCPUs are free and form the steering set',
+  },
+  {
+    id: 'pipeline',
+    label: 'pipelining',
+    minCpus: 3,
+    describe: 'sender and receiver pinned to vCPU 0; two or more free vCPUs, so the stages can spread where RPS moves the whole chain to one',
   },
   {
     id: 'nospare',
@@ -57,7 +63,7 @@ export function placementCpus(id: PlacementId, cpus: number): PlacementCpus {
   if (!Number.isInteger(cpus) || cpus < placement(id).minCpus) {
     throw new Error(`placement ${id} needs at least ${placement(id).minCpus} vCPUs, got ${cpus}`);
   }
-  if (id === 'spare') {
+  if (id === 'spare' || id === 'pipeline') {
     const steer = cpus > 1 ? range(1, cpus - 1) : [0];
     return { sender: 0, receiver: 0, steer, busy: steer[steer.length - 1] as number };
   }

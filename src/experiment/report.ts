@@ -24,7 +24,8 @@ export function writeReport(outDir: string, raw: RawResults, host: HostMeta): st
   const m = doc.meta;
   const header =
     `Falcon experiment ${m.timestamp}: kernel ${m.kernel}, ${m.vcpus} vCPUs (${m.accel}) on ${m.hostCpuModel} ` +
-    `(${m.hostCores} host cores), commit ${m.gitCommit}, ${raw.plan.reps} rep(s) x ${raw.plan.durationS} s\n` +
+    `(${m.hostCores} host cores), commit ${m.gitCommit}, ${raw.plan.reps} rep(s) x ${raw.plan.durationS} s, ` +
+    `RPS and Falcon on ${raw.plan.attach === 'everywhere' ? "every overlay device of both hosts" : "h2's devices"}\n` +
     `[min-max] = spread over repetitions; softirq % per CPU = each vCPU's share of softirq time (median); ` +
     `CPU s/GB = busy time of all vCPUs per GB received\n\n`;
   const notes = raw.notes.map((n) => `note: ${n}\n`).join('');

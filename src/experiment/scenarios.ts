@@ -33,14 +33,20 @@ export interface ScenarioSpec {
 }
 
 const GBPS: MetricSpec = { key: 'gbps', label: 'Gb/s', unit: 'Gb/s', higherIsBetter: true };
+/** TCP's reordering evidence: steering that reorders a flow shows here first. */
+const TCP_ORDER: MetricSpec[] = [
+  { key: 'retransmits', label: 'retrans', unit: 'segs', higherIsBetter: false },
+  { key: 'ofoQueue', label: 'OFO-queued', unit: 'segs', higherIsBetter: false },
+  { key: 'reorderSeen', label: 'reorder seen', unit: 'events', higherIsBetter: false },
+];
 
 /** Every scenario, in the order they run and print. */
 export const SCENARIOS: readonly ScenarioSpec[] = [
-  { id: 'tcp', title: 'TCP single flow (iperf3)', placements: ['spare', 'nospare'], primary: GBPS, secondary: [], tools: ['iperf3'] },
+  { id: 'tcp', title: 'TCP single flow (iperf3)', placements: ['spare', 'nospare', 'pipeline'], primary: GBPS, secondary: TCP_ORDER, tools: ['iperf3'] },
   {
     id: 'udp',
     title: 'UDP single flow at fixed offered load (iperf3 -u)',
-    placements: ['spare', 'nospare'],
+    placements: ['spare', 'nospare', 'pipeline'],
     primary: GBPS,
     secondary: [
       { key: 'lossPct', label: 'loss %', unit: '%', higherIsBetter: false },
@@ -51,7 +57,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   {
     id: 'latency',
     title: 'Request/response latency (sockperf ping-pong)',
-    placements: ['spare', 'nospare'],
+    placements: ['spare', 'nospare', 'pipeline'],
     primary: { key: 'p99Us', label: 'p99 us', unit: 'us', higherIsBetter: false },
     secondary: [
       { key: 'p50Us', label: 'p50 us', unit: 'us', higherIsBetter: false },
@@ -59,11 +65,11 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     ],
     tools: ['sockperf'],
   },
-  { id: 'parallel', title: 'TCP, 4 parallel flows (iperf3 -P 4)', placements: ['spare', 'nospare'], primary: GBPS, secondary: [], tools: ['iperf3'] },
+  { id: 'parallel', title: 'TCP, 4 parallel flows (iperf3 -P 4)', placements: ['spare', 'nospare', 'pipeline'], primary: GBPS, secondary: TCP_ORDER, tools: ['iperf3'] },
   {
     id: 'contention',
     title: 'TCP single flow, a busy loop on one Falcon CPU',
-    placements: ['spare'],
+    placements: ['spare', 'pipeline'],
     primary: GBPS,
     secondary: [],
     tools: ['iperf3'],
@@ -71,7 +77,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   {
     id: 'web',
     title: 'Web serving (nginx, static 1 KB page and 64 KB object; wrk)',
-    placements: ['spare', 'nospare'],
+    placements: ['spare', 'nospare', 'pipeline'],
     primary: { key: 'pageRps', label: '1KB req/s', unit: 'req/s', higherIsBetter: true },
     secondary: [
       { key: 'pageP99Us', label: '1KB p99 us', unit: 'us', higherIsBetter: false },
@@ -88,7 +94,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   {
     id: 'cache',
     title: 'Data caching (memcached, open-loop GET/SET 90/10; memcache-load)',
-    placements: ['spare', 'nospare'],
+    placements: ['spare', 'nospare', 'pipeline'],
     primary: { key: 'p99Us', label: 'p99 us', unit: 'us', higherIsBetter: false },
     secondary: [
       { key: 'achievedRps', label: 'achieved req/s', unit: 'req/s', higherIsBetter: true },

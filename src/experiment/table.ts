@@ -8,6 +8,7 @@ function fmt(v: number | undefined, digits: number): string {
 }
 
 function digitsFor(unit: string): number {
+  if (unit === 'segs' || unit === 'events') return 0;
   return unit === 'Gb/s' ? 3 : unit === '%' ? 2 : 1;
 }
 

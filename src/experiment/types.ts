@@ -16,8 +16,19 @@ export type ScenarioId = 'tcp' | 'udp' | 'latency' | 'parallel' | 'contention' |
 /** How the receiving side's datapath is configured for a run. */
 export type ModeId = 'native' | 'vanilla' | 'rps' | 'falcon-static' | 'falcon-balanced';
 
-/** Where the applications run: with a spare core left to the datapath, or with none. */
-export type PlacementId = 'spare' | 'nospare';
+/**
+ * Where the applications run: with a spare core left to the datapath, with
+ * none, or with two or more spare cores (the pipelining case: the stages can
+ * spread over several CPUs, where RPS can only move the whole chain to one).
+ */
+export type PlacementId = 'spare' | 'nospare' | 'pipeline';
+
+/**
+ * Which hosts' overlay devices the steering modes (RPS, Falcon) act on: the
+ * receiving host's only, or every overlay device of both hosts (`w`, `vx0`,
+ * every container's `eth0`), as operators attach it.
+ */
+export type AttachScope = 'receiver' | 'everywhere';
 
 /** One measured figure of a run; which keys are present depends on the scenario. */
 export interface RunMetrics {
@@ -35,6 +46,10 @@ export interface RunMetrics {
   bytes?: number;
   /** TCP: segments the sender retransmitted (reordering and loss show up here). */
   retransmits?: number;
+  /** TCP: segments the receiver queued out of order (TcpExtTCPOFOQueue delta). */
+  ofoQueue?: number;
+  /** TCP: reorderings the sender detected (TcpExt *Reorder deltas). */
+  reorderSeen?: number;
   /** Web, the ~1 KB page: requests/s (all containers), MB/s transferred, latency p50/p99 (us; worst container). */
   pageRps?: number;
   pageMBps?: number;
@@ -140,6 +155,8 @@ export interface ExperimentPlan {
   containers?: number;
   /** Web: wrk's connections per client container. */
   webConnections?: number;
+  /** Devices the steering modes act on; absent in plans written before it existed: receiver. */
+  attach?: AttachScope;
   blocks: PlanBlock[];
   /** Modes that are requested but cannot run (mode -> reason); the guest skips them. */
   pending: Partial<Record<ModeId, string>>;

@@ -108,6 +108,28 @@ describe('experiment: plan and placements', () => {
     ]);
     assert.deepStrictEqual(STEERED_DEVICES, steeredDevices(1));
   });
+  it('attached everywhere (the default) adds h1 devices in path order, receiver first', () => {
+    assert.deepStrictEqual(steeredDevices(1, 'everywhere'), [
+      { netns: 'h2', ifname: 'w2', stage: 0 },
+      { netns: 'h2', ifname: 'vx0', stage: 1 },
+      { netns: 'h2c1', ifname: 'eth0', stage: 2 },
+      { netns: 'h1', ifname: 'w1', stage: 0 },
+      { netns: 'h1', ifname: 'vx0', stage: 1 },
+      { netns: 'h1c1', ifname: 'eth0', stage: 2 },
+    ]);
+    assert.strictEqual(buildPlan(parseArgs([], 2), '/r/raw.json', {}).attach, 'everywhere');
+    assert.strictEqual(buildPlan(parseArgs(['--attach', 'receiver'], 2), '/r/raw.json', {}).attach, 'receiver');
+    assert.throws(() => parseArgs(['--attach', 'h1'], 2), /--attach/);
+  });
+  it('the pipelining placement needs 3 vCPUs and is a default from 3 on', () => {
+    assert.throws(() => parseArgs(['--placement', 'pipeline'], 2), /placement pipeline \(pipelining\) needs at least 3 vCPUs, got --cpus 2/);
+    assert.deepStrictEqual(parseArgs([], 2).placements, ['spare', 'nospare']);
+    assert.deepStrictEqual(parseArgs(['--cpus', '3'], 2).placements, ['spare', 'nospare', 'pipeline']);
+    const plan = buildPlan(parseArgs(['--cpus', '3', '--scenario', 'udp', '--placement', 'pipeline'], 2), '/r/raw.json', {});
+    assert.deepStrictEqual(plan.blocks.map((b) => `${b.scenario}/${b.placement}`), ['udp/pipeline']);
+    assert.deepStrictEqual(placementCpus('pipeline', 3), { sender: 0, receiver: 0, steer: [1, 2], busy: 2 });
+    assert.throws(() => placementCpus('pipeline', 2), /at least 3/);
+  });
   it('refuses the cache scenario when the load generator is not built', () => {
     assert.throws(() => checkLoadgen(['cache'], '/nonexistent'), /memcache-load is not built \(run 'npm run build'/);
     assert.doesNotThrow(() => checkLoadgen(['web'], '/nonexistent'));

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { parseIperf, parseSockperf } from '../../src/experiment/guest-parse';
 import { delta, parseSoftirqs, parseStat } from '../../src/experiment/guest-proc';
+import { parseTcpExt } from '../../src/experiment/guest-tcpext';
 import { median, medianVector, ratio, shares, summarize } from '../../src/experiment/stats';
 
 describe('experiment: stats', () => {
@@ -25,6 +26,20 @@ describe('experiment: stats', () => {
 });
 
 describe('experiment: tool output parsers', () => {
+  it('/proc/net/netstat TcpExt counters by name; a file without TcpExt is refused', () => {
+    const text = [
+      'TcpExt: SyncookiesSent TCPOFOQueue TCPSACKReorder',
+      'TcpExt: 0 17 3',
+      'IpExt: InNoRoutes InTruncatedPkts',
+      'IpExt: 0 0',
+      '',
+    ].join('\n');
+    const t = parseTcpExt(text);
+    assert.strictEqual(t.get('TCPOFOQueue'), 17);
+    assert.strictEqual(t.get('TCPSACKReorder'), 3);
+    assert.strictEqual(t.get('InNoRoutes'), undefined);
+    assert.throws(() => parseTcpExt('IpExt: a\nIpExt: 1\n'), /no TcpExt section/);
+  });
   it('iperf3 -J: receiver goodput, bytes, TCP retransmits, UDP loss and sent rate', () => {
     const tcp = JSON.stringify({ end: { sum_sent: { bits_per_second: 2.1e9, retransmits: 7 }, sum_received: { bits_per_second: 2e9, bytes: 1.25e9 } } });
     assert.deepStrictEqual(parseIperf(tcp, false), { gbps: 2, bytes: 1.25e9, retransmits: 7 });
