@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     topologyDown();
   }
   const devices = [...new Set(costs.flatMap((c) => Object.keys(c)))].sort();
+  const pairedRatios = gbps.on.map((on, i) => Math.round((on / (gbps.off[i] ?? NaN)) * 1000) / 1000);
   const result = {
     kernel: os.release(),
     vcpus: os.cpus().length,
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
     median_off_gbps: median(gbps.off),
     median_on_gbps: median(gbps.on),
     overhead_pct: Math.round((1 - median(gbps.on) / median(gbps.off)) * 1000) / 10,
+    // The host's speed drifts between repetitions; a repetition's on and off
+    // runs are back to back, so their ratio cancels most of that drift.
+    paired_on_off: pairedRatios,
+    median_paired_on_off: median(pairedRatios),
     vanilla_stage_ns_per_packet: Object.fromEntries(devices.map((d) => [d, median(costs.map((c) => c[d] ?? 0).filter((x) => x > 0))])),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
