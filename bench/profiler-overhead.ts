@@ -2,8 +2,9 @@
 // one TCP flow h1c1 -> h2c1 over the vanilla overlay (iperf3), profiler off
 // vs on (flows accounted, as falconctl profile does), interleaved (the
 // starting state alternates), medians of --reps runs, and the ratio within
-// the same boot. The "on" runs' profiles give the vanilla overlay's per-stage
-// ns/packet. Run it through bench/profiler-overhead.sh (both kernels):
+// the same boot; and, from the kernel's BPF statistics, the programs' own
+// share of the CPUs' busy time in the "on" runs. The "on" runs' profiles give
+// the vanilla overlay's per-stage ns/packet. Run it through bench/profiler-overhead.sh (both kernels):
 //   node dist/src/testbed/cli.js run --cpus 2 -- node dist/bench/profiler-overhead.js [--reps N] [--seconds S] [--json FILE]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +15,8 @@ import type { Profile } from '../src/profile/types';
 import { topologyDown, topologyUp } from '../src/topology';
 import { measure, OVERLAY, Receivers } from '../src/experiment/guest-traffic';
 import type { PlacementCpus } from '../src/experiment/placements';
+import { delta, snapshot } from '../src/experiment/guest-proc';
+import { bpfRunTime, setBpfStats } from './bpf-run-time';
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,18 +51,32 @@ async function main(): Promise<void> {
   const receivers = new Receivers();
   const gbps: Record<'off' | 'on', number[]> = { off: [], on: [] };
   const costs: Record<string, number>[] = [];
+  // Per "on" run: the programs' run time over all CPUs' busy time, percent.
+  const cpuSharePct: number[] = [];
+  const nsPerRun: number[] = [];
   try {
     await receivers.start('tcp', cpus);
     for (let rep = 1; rep <= reps; rep++) {
       for (const state of rep % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+        // Statistics only in the "on" runs: their cost counts against the profiler (an upper bound).
+        setBpfStats(state === 'on');
         const profiler = state === 'on' ? KernelProfiler.open() : undefined;
         const t0 = Date.now();
         try {
+          const bpf0 = bpfRunTime();
+          const proc0 = snapshot();
           const m = await measure('tcp', OVERLAY, cpus, { durationS: seconds, udpRateMbps: 0 });
           gbps[state].push(m.gbps ?? 0);
-          if (profiler) costs.push(stageCosts(profiler.profileBetween(emptySnapshot(), profiler.snapshot(), Date.now() - t0)));
+          if (profiler) {
+            const bpf1 = bpfRunTime();
+            const busyNs = delta(proc0.busy, snapshot().busy).reduce((a, b) => a + b, 0) * 1e7; // USER_HZ ticks -> ns
+            cpuSharePct.push(Math.round(((bpf1.ns - bpf0.ns) / busyNs) * 10000) / 100);
+            nsPerRun.push(Math.round((bpf1.ns - bpf0.ns) / Math.max(1, bpf1.runs - bpf0.runs)));
+            costs.push(stageCosts(profiler.profileBetween(emptySnapshot(), profiler.snapshot(), Date.now() - t0)));
+          }
         } finally {
           profiler?.close();
+          setBpfStats(false);
         }
         process.stdout.write(`profiler-overhead: rep ${rep}/${reps} ${state}: ${gbps[state].at(-1)?.toFixed(3)} Gb/s\n`);
       }
@@ -83,6 +100,10 @@ async function main(): Promise<void> {
     // runs are back to back, so their ratio cancels most of that drift.
     paired_on_off: pairedRatios,
     median_paired_on_off: median(pairedRatios),
+    // The profiler's programs' share of all CPUs' busy time during the "on" runs (kernel BPF stats).
+    bpf_cpu_share_pct: cpuSharePct,
+    median_bpf_cpu_share_pct: median(cpuSharePct),
+    median_bpf_ns_per_program_run: median(nsPerRun),
     vanilla_stage_ns_per_packet: Object.fromEntries(devices.map((d) => [d, median(costs.map((c) => c[d] ?? 0).filter((x) => x > 0))])),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
