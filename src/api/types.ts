@@ -12,8 +12,13 @@ export type Mode = 'stage' | 'paper';
 /** Whether steering follows the first choice only or balances by load. */
 export type Policy = 'static' | 'balanced';
 
-/** Why pick chose its target. */
-export type PickReason = 'disabled' | 'no-cpus' | 'gated' | 'first' | 'second' | 'first-kept';
+/**
+ * Why pick chose its target: the placement's reason, or `deferred` /
+ * `slot-busy` when the flow's earlier packets (or those of another flow
+ * sharing its flow-table slot) may still be on their way on another CPU, so
+ * the packet follows them there (docs/protocol.md, "Ordering").
+ */
+export type PickReason = 'disabled' | 'no-cpus' | 'gated' | 'first' | 'second' | 'first-kept' | 'deferred' | 'slot-busy';
 
 /** A CPU set: an array of CPU numbers or a cpuset string such as "1-3,6". */
 export type CpuSetInput = readonly number[] | string;
@@ -126,6 +131,12 @@ export interface DeviceStats {
   readonly gated: number;
   readonly second: number;
   readonly dropped: number;
+  /**
+   * Packets sent to their flow's previous CPU instead of the placement's
+   * target, to keep the flow in order (pick reasons deferred and slot-busy):
+   * a subset of steered, or of dropped when that CPU's queue was full.
+   */
+  readonly deferred: number;
   /** The attachment's load gate is closed now (balanced policy: its packets stay in place). */
   readonly gateClosed: boolean;
   /** Steered packets by target CPU (only CPUs with a non-zero count). */
@@ -186,7 +197,7 @@ export type CpuRates = Pick<CpuStats, 'cpu' | 'enqueued' | 'processed' | 'droppe
 /** One attachment's counters per second between two samples (its identity, and DeviceStats' cumulative counters). */
 export type DeviceRates = Pick<
   DeviceStats,
-  'ifindex' | 'ifname' | 'netnsCookie' | 'netns' | 'seen' | 'steered' | 'local' | 'gated' | 'second' | 'dropped'
+  'ifindex' | 'ifname' | 'netnsCookie' | 'netns' | 'seen' | 'steered' | 'local' | 'gated' | 'second' | 'dropped' | 'deferred'
 >;
 
 /**

@@ -1,5 +1,5 @@
 // falconctl attach | detach | devices | pick
-import type { DeviceRef } from '../api/types';
+import type { DeviceRef, PickReason } from '../api/types';
 import { parseCpus, Parsed, stringOption as optionValue, UsageError } from '../args/parse';
 import type { Command } from './command';
 import { attachmentJson, cpuText, netnsText, pickJson } from './format';
@@ -81,6 +81,12 @@ export const devices: Command = {
   },
 };
 
+/** What the ordering reasons mean, after the reason: the target is not the placement's. */
+const REASON_NOTES: Partial<Record<PickReason, string>> = {
+  deferred: " (the flow's earlier packets may still be on their way on the target: it follows them)",
+  'slot-busy': " (another flow's packets in the same flow-table slot may still be on their way on the target: it follows them)",
+};
+
 /** `pick --dev IFNAME [--netns N] --hash U32`: where a flow would go, and why. */
 export const pick: Command = {
   name: 'pick',
@@ -113,7 +119,7 @@ export const pick: Command = {
       ['first', cpu(p.first)],
       ['second', cpu(p.second)],
       ['target', p.target === undefined ? 'in place' : String(p.target)],
-      ['reason', p.reason],
+      ['reason', `${p.reason}${REASON_NOTES[p.reason] ?? ''}`],
     ]);
   },
 };

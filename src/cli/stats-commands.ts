@@ -16,7 +16,7 @@ export function statsJson(s: Stats): Record<string, unknown> {
     devices: s.devices.map((d) => ({
       ifindex: d.ifindex, ifname: d.ifname, netns: d.netns ?? null, netns_cookie: d.netnsCookie, netns_inum: d.netnsInum,
       stage: d.stage, seen: d.seen,
-      steered: d.steered, local: d.local, gated: d.gated, second: d.second, dropped: d.dropped,
+      steered: d.steered, local: d.local, gated: d.gated, second: d.second, dropped: d.dropped, deferred: d.deferred,
       gate_closed: d.gateClosed,
       targets: d.targets.map((t) => ({ cpu: t.cpu, packets: t.packets })),
       last_hash: d.lastHash ?? null,
@@ -38,10 +38,10 @@ function showStats(ctx: CommandContext, s: Stats): void {
   ctx.out.write('\n');
   printTable(
     ctx.out,
-    ['IFNAME', 'NETNS', 'IFINDEX', 'STAGE', 'GATE', 'SEEN', 'LOCAL', 'STEERED', 'GATED', 'SECOND', 'DROPPED', 'TARGETS'],
+    ['IFNAME', 'NETNS', 'IFINDEX', 'STAGE', 'GATE', 'SEEN', 'LOCAL', 'STEERED', 'GATED', 'SECOND', 'DROPPED', 'DEFERRED', 'TARGETS'],
     s.devices.map((d) => [
       d.ifname, netnsText(d.netns), String(d.ifindex), String(d.stage), d.gateClosed ? 'closed' : 'open', String(d.seen), String(d.local), String(d.steered),
-      String(d.gated), String(d.second), String(d.dropped), d.targets.map((t) => `${t.cpu}:${t.packets}`).join(' ') || '-',
+      String(d.gated), String(d.second), String(d.dropped), String(d.deferred), d.targets.map((t) => `${t.cpu}:${t.packets}`).join(' ') || '-',
     ]),
   );
 }

@@ -118,6 +118,7 @@ export function decodeDeviceStats(op: string, attrs: AttrMap): DeviceStats {
     gated: num(op, attrs, 'gated'),
     second: num(op, attrs, 'second'),
     dropped: num(op, attrs, 'dropped'),
+    deferred: num(op, attrs, 'deferred'),
     gateClosed: num(op, attrs, 'gate-closed') !== 0,
     targets: targets.map((t) => ({ cpu: num(op, t, 'cpu'), packets: num(op, t, 'packets') })),
     ...(attrs['last-hash'] !== undefined ? { lastHash: num(op, attrs, 'last-hash') } : {}),

@@ -55,6 +55,7 @@ export function ratesBetween(previous: Stats, current: Stats, elapsedMs: number)
       gated: perSecond(d.gated, p.gated, s),
       second: perSecond(d.second, p.second, s),
       dropped: perSecond(d.dropped, p.dropped, s),
+      deferred: perSecond(d.deferred, p.deferred, s),
     });
   }
   return { cpus, devices };

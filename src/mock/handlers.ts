@@ -205,9 +205,7 @@ function attach(ctx: HandlerContext): AttrMap[] {
     // 256 attachments already hold every stage: share stage 0, as the module does.
     if (stage > MAX_STAGE) stage = 0;
   }
-  const attachment: AttachmentState = { device: dev, stage, cpus, counters: zeroDeviceCounters(), gateClosed: false };
-  ctx.model.attachments.set(dev, attachment);
-  ctx.model.refreshGates();
+  const attachment = ctx.model.attachDevice(dev, stage, cpus);
   ctx.model.notifier.device('attach-ntf', dev.netns, deviceReply(ctx.model, attachment));
   return [deviceReply(ctx.model, attachment)];
 }
@@ -217,7 +215,7 @@ function detach(ctx: HandlerContext): AttrMap[] {
   checkDevAttrs(ctx);
   const dev = lookupDevice(ctx);
   const attachment = attachedOrFail(ctx, dev);
-  ctx.model.attachments.delete(dev);
+  ctx.model.detachDevice(attachment);
   const attrs = { ...deviceReply(ctx.model, attachment), 'detach-reason': DetachReasonValues.requested };
   ctx.model.notifier.device('detach-ntf', dev.netns, attrs);
   return [];
@@ -229,7 +227,7 @@ function pick(ctx: HandlerContext): AttrMap[] {
   if (flowHash === undefined) throw fail('flow-hash-missing', ctx);
   const dev = lookupDevice(ctx);
   const attachment = attachedOrFail(ctx, dev);
-  const decision = ctx.model.place(attachment, dev, flowHash);
+  const decision = ctx.model.pick(attachment, dev, flowHash);
   const reply: AttrMap = {};
   if (decision.first !== undefined) reply.first = decision.first;
   if (decision.second !== undefined) reply.second = decision.second;
@@ -267,6 +265,7 @@ function getStats(ctx: HandlerContext): AttrMap[] {
       gated: BigInt(k.gated),
       second: BigInt(k.second),
       dropped: BigInt(k.dropped),
+      deferred: BigInt(k.deferred),
       'gate-closed': a.gateClosed ? 1 : 0,
       'netns-inum': a.device.netns.inum,
     };

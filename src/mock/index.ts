@@ -7,15 +7,17 @@
  */
 export { createMockTransport, RESV_START_OP } from './transport';
 export type { MockTransport } from './transport';
-export { MockModel } from './model';
+export { MockModel, DRAIN_MS } from './model';
 export type { MockOptions, MockControls, InjectOptions, InjectResult } from './types';
 export { DEFAULT_TOPOLOGY, NETNS_NOT_FOUND_MESSAGE } from './netns';
 export type { MockTopology, DeviceSpec } from './netns';
 export { hash32, place, gateNext, GOLDEN_RATIO_32 } from './placement';
 export type { GateInput, Placement, PlacementInput } from './placement';
+export { order, flowSlot, flowTag, FLOW_SLOTS } from './order';
+export type { FlowRecord, OrderInput } from './order';
 // The types of MockModel's public state, so that users can name them.
 export type { MockDevice, MockNamespace, NamespaceTable } from './netns';
-export type { AttachmentState, ConfigState, CpuState, DeviceCounters } from './state';
+export type { AttachmentState, ConfigState, CpuState, DeviceCounters, QueuedPacket } from './state';
 export type { ProfileLedger, LedgerStage, LedgerFlowStage, LedgerWait } from './profile-ledger';
 export type { AttrMap, AttrValue } from '../protocol/codec';
 export type { MockNotifier } from './notify';

@@ -8,10 +8,14 @@ import { injectPackets } from './datapath';
 import { deviceReply } from './handlers';
 import { MockNotifier } from './notify';
 import { DEFAULT_TOPOLOGY, MockDevice, MockNamespace, NamespaceTable } from './netns';
+import { FlowRecord, flowSlot, flowTag, order } from './order';
 import { Placement, gateNext, place } from './placement';
 import { ProfileLedger } from './profile-ledger';
-import { AttachmentState, ConfigState, CpuState, defaultConfig, newCpu } from './state';
+import { AttachmentState, ConfigState, CpuState, defaultConfig, newCpu, zeroDeviceCounters } from './state';
 import type { InjectOptions, InjectResult, MockControls, MockOptions } from './types';
+
+/** How long a detached device's hook may wait for its queued packets (drain.c FALCON_DRAIN_MS). */
+export const DRAIN_MS = 1000;
 
 /** The model behind every mock transport opened on it. */
 export class MockModel implements MockControls {
@@ -24,6 +28,13 @@ export class MockModel implements MockControls {
   config: ConfigState;
   /** Attachments in attach order (the dump order). */
   readonly attachments = new Map<MockDevice, AttachmentState>();
+  /**
+   * Detached devices whose hooks stay until nothing they queued is pending
+   * (docs/protocol.md "Ordering", detach), with the clock time they go anyway.
+   */
+  private readonly draining = new Map<MockDevice, { readonly attachment: AttachmentState; readonly deadline: number }>();
+  /** Milliseconds, for the drain's bound. */
+  private readonly clock: () => number;
   /** Queued packets wait for drain() instead of being processed at once. */
   holding = false;
   /** Listeners of the module's multicast groups. */
@@ -46,6 +57,7 @@ export class MockModel implements MockControls {
     this.namespaces = new NamespaceTable(options.topology ?? DEFAULT_TOPOLOGY);
     this.notifier = new MockNotifier(this.namespaces.init);
     this.config = defaultConfig(this.onlineCpus());
+    this.clock = options.clock ?? Date.now;
   }
 
   /** CPUs online now, ascending. */
@@ -82,6 +94,102 @@ export class MockModel implements MockControls {
     });
   }
 
+  /** What pick answers, and the datapath does with the flow's next packet: placement, then ordering. */
+  pick(attachment: AttachmentState, dev: MockDevice, flowHash: number): Placement {
+    return order({ placement: this.place(attachment, dev, flowHash), flowHash, pending: this.pendingRecord(attachment, flowHash) });
+  }
+
+  /** The flow's slot's record while it is pending: its CPU has had no quiet point since. */
+  pendingRecord(attachment: AttachmentState, flowHash: number): FlowRecord | undefined {
+    const rec = attachment.flows.get(flowSlot(flowHash));
+    return rec && this.cpus[rec.cpu]?.epoch === rec.epoch ? rec : undefined;
+  }
+
+  /** A CPU not quiet since the attach: packets that ran there without the hook may be on their way. */
+  cold(attachment: AttachmentState, cpu: number): boolean {
+    return attachment.attachEpochs[cpu] === this.cpus[cpu]?.epoch;
+  }
+
+  /** A packet of the flow went to `cpu`, queued or in place, at the CPU's epoch now. */
+  record(attachment: AttachmentState, flowHash: number, cpu: number, queued: boolean): void {
+    const epoch = this.cpus[cpu]?.epoch ?? 0;
+    attachment.flows.set(flowSlot(flowHash), { tag: flowTag(flowHash), cpu, epoch, queued });
+  }
+
+  /**
+   * A quiet point: the CPU's queue is empty, so everything it took has run
+   * to its next stage. Its epoch goes up, which passes every record naming
+   * it, and a draining hook may go.
+   */
+  quietPoint(state: CpuState): void {
+    if (state.queue.length !== 0) return;
+    state.epoch = (state.epoch + 1) >>> 0;
+    this.settleDrains();
+  }
+
+  /**
+   * Attaches a device: a device still draining is taken back (flow records
+   * and cold CPUs included, counters from zero); a new attachment starts
+   * with every CPU cold, then counts a quiet point at once on every online
+   * CPU with an empty queue, as the module's attach does on every CPU not
+   * in a softirq.
+   */
+  attachDevice(dev: MockDevice, stage: number, cpus: number[] | undefined): AttachmentState {
+    const old = this.draining.get(dev);
+    let attachment: AttachmentState;
+    if (old) {
+      this.draining.delete(dev);
+      attachment = { ...old.attachment, stage, cpus, counters: zeroDeviceCounters() };
+      this.attachments.set(dev, attachment);
+    } else {
+      attachment = {
+        device: dev, stage, cpus, counters: zeroDeviceCounters(), gateClosed: false,
+        flows: new Map(), attachEpochs: this.cpus.map((c) => c.epoch),
+      };
+      this.attachments.set(dev, attachment);
+      for (const state of this.cpus) if (state.online) this.quietPoint(state);
+    }
+    this.refreshGates();
+    return attachment;
+  }
+
+  /**
+   * Detaches: the device is detached for every caller at once; its hook
+   * stays, placing nothing, until no packet it queued is pending, or for
+   * DRAIN_MS at most.
+   */
+  detachDevice(attachment: AttachmentState): void {
+    this.attachments.delete(attachment.device);
+    this.draining.set(attachment.device, { attachment, deadline: this.clock() + DRAIN_MS });
+    this.settleDrains();
+  }
+
+  /** The device's hook, if it has one: its attachment, and whether it is draining after a detach. */
+  hookOf(dev: MockDevice): { readonly attachment: AttachmentState; readonly draining: boolean } | undefined {
+    const attachment = this.attachments.get(dev);
+    if (attachment) return { attachment, draining: false };
+    this.settleDrains();
+    const old = this.draining.get(dev);
+    return old && { attachment: old.attachment, draining: true };
+  }
+
+  /** Removes the hooks of draining devices that have nothing queued pending, or have waited long enough. */
+  private settleDrains(): void {
+    if (this.draining.size === 0) return;
+    const now = this.clock();
+    for (const [dev, d] of this.draining) {
+      if (now > d.deadline || !this.queuedPending(d.attachment)) this.draining.delete(dev);
+    }
+  }
+
+  /** Is a packet the attachment queued to some CPU still on its way (drain.c's scan)? */
+  private queuedPending(attachment: AttachmentState): boolean {
+    for (const rec of attachment.flows.values()) {
+      if (rec.queued && this.cpus[rec.cpu]?.epoch === rec.epoch) return true;
+    }
+    return false;
+  }
+
   /**
    * Re-evaluates every attachment's load gate. The module does it on each
    * monitor sample, pin, unpin, config change and set change; evaluating a
@@ -115,17 +223,21 @@ export class MockModel implements MockControls {
     return dev;
   }
 
-  /** Moves one CPU's packets through its poll: processed, or purged when their device is gone. */
+  /** Moves one CPU's packets through its poll (processed, or purged when their device is gone); then it is quiet. */
   drainCpu(state: CpuState): void {
-    for (const dev of state.queue) {
-      if (dev.registered) state.processed++;
+    for (const packet of state.queue) {
+      if (packet.dev.registered) state.processed++;
       else state.purged++;
     }
     state.queue = [];
     state.scheduled = false;
+    this.quietPoint(state);
   }
 
-  /** NETDEV_UNREGISTER: detach (and notify), then purge the device's packets from every queue. */
+  /**
+   * NETDEV_UNREGISTER: detach (and notify; a draining hook just goes), then
+   * purge the device's packets from every queue: a queue left empty is quiet.
+   */
   private unregister(dev: MockDevice): void {
     const attachment = this.attachments.get(dev);
     if (attachment) {
@@ -133,11 +245,16 @@ export class MockModel implements MockControls {
       const attrs = { ...deviceReply(this, attachment), 'detach-reason': DetachReasonValues.unregistered };
       this.notifier.device('detach-ntf', dev.netns, attrs);
     }
+    this.draining.delete(dev);
     for (const state of this.cpus) {
-      const kept = state.queue.filter((d) => d !== dev);
+      const kept = state.queue.filter((p) => p.dev !== dev);
+      if (kept.length === state.queue.length) continue;
       state.purged += state.queue.length - kept.length;
       state.queue = kept;
-      if (kept.length === 0) state.scheduled = false;
+      if (kept.length === 0) {
+        state.scheduled = false;
+        this.quietPoint(state);
+      }
     }
   }
 
@@ -158,10 +275,12 @@ export class MockModel implements MockControls {
     if (!online && this.onlineCpus().length === 1) throw new RangeError('cannot offline the last online CPU');
     state.online = online;
     if (!online) {
-      // The dead callback: nowhere better to put them in the model, so purge.
+      // The dead callback: nowhere better to put them in the model, so purge;
+      // nothing of the CPU is then on its way.
       state.purged += state.queue.length;
       state.queue = [];
       state.scheduled = false;
+      this.quietPoint(state);
     }
     this.refreshGates();
   }
@@ -204,7 +323,12 @@ export class MockModel implements MockControls {
     if (!hold) this.drain();
   }
 
-  drain(): void {
+  drain(cpu?: number): void {
+    if (cpu !== undefined) {
+      const state = this.cpuState(cpu);
+      if (state.online) this.drainCpu(state);
+      return;
+    }
     for (const state of this.cpus) if (state.online) this.drainCpu(state);
   }
 

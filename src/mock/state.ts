@@ -2,6 +2,7 @@
 // attachments with their counters, and each possible CPU's queue and counters.
 import type { Mode, Policy } from '../api/types';
 import type { MockDevice } from './netns';
+import type { FlowRecord } from './order';
 
 /** The global configuration (docs/protocol.md "Defaults"). */
 export interface ConfigState {
@@ -38,6 +39,8 @@ export interface DeviceCounters {
   gated: number;
   second: number;
   dropped: number;
+  /** Packets sent to their flow's previous CPU instead of the placement's target (deferred, slot-busy). */
+  deferred: number;
   /** Steered packets by target CPU. */
   targets: Map<number, number>;
   /** Packets seen per arrival CPU: the hook samples last-hash on the 1st, 65th, ... of each. */
@@ -48,7 +51,7 @@ export interface DeviceCounters {
 
 /** Zeroed device counters. */
 export function zeroDeviceCounters(): DeviceCounters {
-  return { seen: 0, steered: 0, local: 0, gated: 0, second: 0, dropped: 0, targets: new Map(), seenOn: new Map() };
+  return { seen: 0, steered: 0, local: 0, gated: 0, second: 0, dropped: 0, deferred: 0, targets: new Map(), seenOn: new Map() };
 }
 
 /** An attached device. */
@@ -60,6 +63,19 @@ export interface AttachmentState {
   counters: DeviceCounters;
   /** The load gate (placement.ts gateNext), re-evaluated by MockModel.refreshGates(). */
   gateClosed: boolean;
+  /** The flow table (order.ts), by slot: empty slots are absent. Kept by a re-attach while draining. */
+  readonly flows: Map<number, FlowRecord>;
+  /**
+   * Each possible CPU's epoch at the attach: a CPU is cold (keeps its
+   * arrivals in place) while its epoch is still this one.
+   */
+  readonly attachEpochs: readonly number[];
+}
+
+/** A packet in a CPU's Falcon queue. */
+export interface QueuedPacket {
+  readonly dev: MockDevice;
+  readonly flowHash: number;
 }
 
 /** One possible CPU: its Falcon queue and counters. */
@@ -72,8 +88,14 @@ export interface CpuState {
   purged: number;
   kicks: number;
   queueHwm: number;
-  /** Queued packets, each remembered by the device it belongs to. */
-  queue: MockDevice[];
+  /** Queued packets, oldest first. */
+  queue: QueuedPacket[];
+  /**
+   * Goes up by one at each quiet point: when the CPU's queue is empty after
+   * processing (the mock's NET_RX exit with nothing left to run). A flow
+   * record naming this CPU is pending while the epoch is still its own.
+   */
+  epoch: number;
   /** The CPU's NAPI is scheduled (a kick is pending or it is polling). */
   scheduled: boolean;
   /** The load monitor's smoothed value. */
@@ -86,7 +108,7 @@ export interface CpuState {
 export function newCpu(cpu: number, online: boolean): CpuState {
   return {
     cpu, online, enqueued: 0, processed: 0, dropped: 0, purged: 0, kicks: 0, queueHwm: 0,
-    queue: [], scheduled: false, monitorLoad: 0,
+    queue: [], epoch: 0, scheduled: false, monitorLoad: 0,
   };
 }
 

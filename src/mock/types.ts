@@ -14,6 +14,11 @@ export interface MockOptions {
   hz?: number;
   /** Namespaces and devices (default: DEFAULT_TOPOLOGY, the testbed overlay). */
   topology?: MockTopology;
+  /**
+   * Milliseconds now (default Date.now): a detached device's hook waits at
+   * most 1000 of them for its queued packets (docs/protocol.md "Ordering").
+   */
+  clock?: () => number;
   /** The transport's caller holds CAP_NET_ADMIN in the initial user namespace (default true). */
   admin?: boolean;
   /** Namespace of the transport's socket, by name; default the initial namespace. */
@@ -49,6 +54,8 @@ export interface InjectResult {
   readonly local: number;
   readonly steered: number;
   readonly dropped: number;
+  /** Packets sent after their flow's earlier packets instead of to the placement's target (steered or dropped). */
+  readonly deferred: number;
   /** Steered packets by target CPU. */
   readonly targets: Readonly<Record<number, number>>;
 }
@@ -75,10 +82,15 @@ export interface MockControls {
   setGenericXdp(device: DeviceRef, on: boolean): void;
   /**
    * Holds queued packets instead of draining them at once, so queue-len,
-   * queue-hwm, full-queue drops and purges can be exercised. Turning holding
-   * off drains everything.
+   * queue-hwm, full-queue drops and purges can be exercised, and flows'
+   * earlier packets stay on their way (a CPU with a held packet has no quiet
+   * point, so flows queued to it do not move). Turning holding off drains
+   * everything.
    */
   holdQueues(hold: boolean): void;
-  /** Lets every CPU process what its queue holds. */
-  drain(): void;
+  /**
+   * Lets one CPU (default: every online CPU) process what its queue holds;
+   * its queue then empty, each is at a quiet point.
+   */
+  drain(cpu?: number): void;
 }

@@ -26,6 +26,14 @@ export interface EventListener {
   stop(): Promise<void>;
 }
 
+/** Packets through a device's hook with the backend's queues held. */
+export interface ConformanceTraffic {
+  /** Holds queued packets (true), or lets every CPU process its queue and keeps none (false). */
+  holdQueues(hold: boolean): Promise<void>;
+  /** One packet of a flow arriving at a device (initial namespace) on a CPU: where it went. */
+  inject(ifname: string, flowHash: number, cpu: number): Promise<{ readonly local: number; readonly targets: Readonly<Record<number, number>> }>;
+}
+
 /** A backend the suite runs against (the mock, or falcon.ko in the QEMU guest). */
 export interface ConformanceBackend {
   /** Shown in the suite's title. */
@@ -59,6 +67,12 @@ export interface ConformanceBackend {
   setOnline(cpu: number, online: boolean): Promise<boolean>;
   /** Puts a generic-mode (SKB) XDP program on a device or takes it off; resolves false where the host cannot (skipped). */
   setGenericXdp(ifname: string, on: boolean): Promise<boolean>;
+  /**
+   * Traffic with held queues, where the backend can hold them (the mock);
+   * absent where it cannot (falcon.ko: its queues drain in microseconds, so
+   * no record stays pending for long enough to be stated).
+   */
+  readonly traffic?: ConformanceTraffic;
   /** Releases whatever open()/openRaw() left behind. */
   close(): Promise<void>;
 }

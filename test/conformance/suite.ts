@@ -14,7 +14,8 @@ import { ABORTED_MESSAGE, CLOSED_WHILE_PENDING_MESSAGE, FalconError, HANDLE_CLOS
 import { decodeGenl, encodeGenl, encodeRawAttr, parseRawAttrs } from '../../src/protocol/codec';
 import { NetlinkRequestError, GenlTransport } from '../../src/transport/types';
 import { ATTRIBUTE_SETS, AttrNames, MESSAGES, MessageKey, OPERATIONS, OpName } from '../../src/protocol/generated';
-import { gateNext, place } from '../../src/mock/placement';
+import { gateNext, place, Placement } from '../../src/mock/placement';
+import { FlowRecord, flowSlot, flowTag, order } from '../../src/mock/order';
 import type { ConformanceBackend, UserCall, UserOutcome } from './backend';
 import { rng } from '../rng';
 import { rejectionOf } from '../rejection';
@@ -92,6 +93,24 @@ async function rawRefused(t: GenlTransport, payload: Buffer, dump = false): Prom
 function failed(o: UserOutcome | undefined): { code: string; message: string; attribute?: string } {
   assert.ok(o && !o.ok, `expected a failure, got ${JSON.stringify(o)}`);
   return o;
+}
+
+/** A random configuration of the pick cases, as applied. */
+interface RandomConfig {
+  readonly enabled: boolean;
+  readonly mode: Mode;
+  readonly policy: Policy;
+  readonly threshold: number;
+  readonly globalSet: number[];
+  /** The pinned load of each CPU. */
+  readonly loads: number[];
+  readonly attached: Attachment[];
+}
+
+/** A pinned load: low, high, or anything. */
+function randomLoad(r: () => number): number {
+  const roll = r();
+  return roll < 0.3 ? Math.floor(r() * 40) : roll < 0.6 ? 60 + Math.floor(r() * 41) : Math.floor(r() * 101);
 }
 
 /** Defines the suite for one backend. */
@@ -445,59 +464,150 @@ export function conformance(
         assert.equal(both.kernelMessage, MESSAGES['dev-missing'].text);
       });
 
-      it(`agrees with the placement function on ${pickConfigs * picksPerConfig} random cases`, async () => {
-        const seed = Number(process.env.FALCON_CONFORMANCE_SEED ?? DEFAULT_SEED);
-        console.log(`      pick cases: seed ${seed} (FALCON_CONFORMANCE_SEED to repeat)`);
-        const r = rng(seed);
+      /**
+       * A random configuration, applied: enabled, mode, policy, threshold,
+       * the global set, a pinned load on every CPU, and the three devices
+       * attached afresh (own sets and stages at random).
+       */
+      async function randomConfig(r: () => number): Promise<RandomConfig> {
         const pickFrom = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
         const subset = (xs: readonly number[]): number[] => {
           const s = xs.filter(() => r() < 0.5);
           return s.length ? s : [pickFrom(xs)];
         };
         const online = initial.onlineCpus;
-        const nr = initial.nrCpuIds;
+        for (const d of FIXTURE_DEVS) await falcon.detach({ ifname: d }).catch(() => undefined);
+        const enabled = r() >= 0.05;
+        const mode: Mode = r() < 0.5 ? 'stage' : 'paper';
+        const policy: Policy = r() < 0.25 ? 'static' : 'balanced';
+        const threshold = r() < 0.1 ? pickFrom([0, 100]) : 40 + Math.floor(r() * 50);
+        const globalSet = subset(online);
+        // Hysteresis 0: the gate depends on the pinned loads only, not on the pins' order.
+        await falcon.setConfig({ enabled, mode, policy, threshold, hysteresis: 0, cpus: globalSet });
+        // Pinned loads on every CPU: the monitor's own values never leak in.
+        const loads: number[] = [];
+        for (let c = 0; c < initial.nrCpuIds; c++) {
+          loads[c] = randomLoad(r);
+          await falcon.pinLoad(c, loads[c] ?? 0);
+        }
+        const attached: Attachment[] = [];
+        for (const d of FIXTURE_DEVS) {
+          const own = r() < 0.5 ? subset(online) : undefined;
+          const stage = r() < 0.5 ? Math.floor(r() * 256) : undefined;
+          const a = await falcon.attach({ ifname: d, cpus: own, stage });
+          if (own) assert.deepEqual(a.cpus, own);
+          attached.push(a);
+        }
+        return { enabled, mode, policy, threshold, globalSet, loads, attached };
+      }
+
+      /** The placement function's answer for a flow of an attachment under a configuration. */
+      function placed(cfg: RandomConfig, a: Attachment, flowHash: number): Placement {
+        const cpus = (a.cpus ?? cfg.globalSet).filter((c) => initial.onlineCpus.includes(c));
+        const load = (c: number): number => cfg.loads[c] ?? 0;
+        return place({
+          enabled: cfg.enabled, mode: cfg.mode, policy: cfg.policy, threshold: cfg.threshold, flowHash, cpus, load,
+          gateClosed: gateNext({ cpus, threshold: cfg.threshold, hysteresis: 0, load, closed: false }),
+          stage: a.stage,
+          ifindex: a.ifindex,
+        });
+      }
+
+      it(`agrees with the placement function on ${pickConfigs * picksPerConfig} random cases (queues idle: no record pending)`, async () => {
+        const seed = Number(process.env.FALCON_CONFORMANCE_SEED ?? DEFAULT_SEED);
+        console.log(`      pick cases: seed ${seed} (FALCON_CONFORMANCE_SEED to repeat)`);
+        const r = rng(seed);
         let checked = 0;
         for (let k = 0; k < pickConfigs; k++) {
-          for (const d of FIXTURE_DEVS) await falcon.detach({ ifname: d }).catch(() => undefined);
-          const enabled = r() >= 0.05;
-          const mode: Mode = r() < 0.5 ? 'stage' : 'paper';
-          const pol: Policy = r() < 0.25 ? 'static' : 'balanced';
-          const threshold = r() < 0.1 ? pickFrom([0, 100]) : 40 + Math.floor(r() * 50);
-          const globalSet = subset(online);
-          // Hysteresis 0: the gate depends on the pinned loads only, not on the pins' order.
-          await falcon.setConfig({ enabled, mode, policy: pol, threshold, hysteresis: 0, cpus: globalSet });
-          // Pinned loads on every CPU: the monitor's own values never leak in.
-          const loads: number[] = [];
-          for (let c = 0; c < nr; c++) {
-            const roll = r();
-            loads[c] = roll < 0.3 ? Math.floor(r() * 40) : roll < 0.6 ? 60 + Math.floor(r() * 41) : Math.floor(r() * 101);
-            await falcon.pinLoad(c, loads[c] ?? 0);
-          }
-          const attached: Attachment[] = [];
-          for (const d of FIXTURE_DEVS) {
-            const own = r() < 0.5 ? subset(online) : undefined;
-            const stage = r() < 0.5 ? Math.floor(r() * 256) : undefined;
-            const a = await falcon.attach({ ifname: d, cpus: own, stage });
-            if (own) assert.deepEqual(a.cpus, own);
-            attached.push(a);
-          }
+          // Nothing is sent to the fixture's devices: every flow's slot is empty.
+          const cfg = await randomConfig(r);
           for (let i = 0; i < picksPerConfig; i++) {
-            const a = pickFrom(attached);
+            const a = cfg.attached[Math.floor(r() * cfg.attached.length)] as Attachment;
             const flowHash = Math.floor(r() * 2 ** 32);
-            const cpus = (a.cpus ?? globalSet).filter((c) => online.includes(c));
-            const load = (c: number): number => loads[c] ?? 0;
-            const want = place({
-              enabled, mode, policy: pol, threshold, flowHash, cpus, load,
-              gateClosed: gateNext({ cpus, threshold, hysteresis: 0, load, closed: false }),
-              stage: a.stage,
-              ifindex: a.ifindex,
-            });
+            const want = placed(cfg, a, flowHash);
             const got = await falcon.pick({ ifname: a.ifname, flowHash });
-            assert.deepEqual(got, want, `case ${k}.${i}: ${JSON.stringify({ enabled, mode, pol, threshold, globalSet, loads, a, flowHash })}`);
+            assert.deepEqual(got, want, `case ${k}.${i}: ${JSON.stringify({ cfg, flowHash })}`);
             checked++;
           }
         }
         assert.equal(checked, pickConfigs * picksPerConfig);
+      });
+
+      it(`agrees with placement and ordering on ${pickConfigs * picksPerConfig} random cases with held queues (records pending)`, async function () {
+        const traffic = backend.traffic;
+        if (!traffic) {
+          console.log(`      skipped on ${backend.name}: it cannot hold its queues, so no record stays pending for a pick to see`);
+          this.skip();
+        }
+        const seed = Number(process.env.FALCON_CONFORMANCE_SEED ?? DEFAULT_SEED) + 1;
+        console.log(`      held-queue cases: seed ${seed} (FALCON_CONFORMANCE_SEED - 1 to repeat)`);
+        const r = rng(seed);
+        const online = initial.onlineCpus;
+        const pickFrom = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+        const seen = { deferred: 0, slotBusy: 0, inPlace: 0 };
+        let checked = 0;
+        try {
+          for (let k = 0; k < pickConfigs; k++) {
+            const cfg = await randomConfig(r);
+            for (let i = 0; i < picksPerConfig; i++) {
+              const a = pickFrom(cfg.attached);
+              const flowHash = Math.floor(r() * 2 ** 32) >>> 0;
+              // The stated queue state: every queue empty, then held; then, in order,
+              // maybe a packet of an unrelated flow (another slot) to hold some CPU's
+              // queue, and a packet of an earlier flow: this one, another flow of its
+              // slot (another tag, or the same tag), or an unrelated one.
+              await traffic.holdQueues(true);
+              const held = new Set<number>();
+              const records = new Map<number, FlowRecord>();
+              /** Sends one packet and states where it went: the datapath's placement and ordering with this state. */
+              const send = async (hash: number, cpu: number, what: string): Promise<void> => {
+                const rec = records.get(flowSlot(hash));
+                const want = order({ placement: placed(cfg, a, hash), flowHash: hash, pending: rec, here: cpu, cold: false });
+                const got = await traffic.inject(a.ifname, hash, cpu);
+                const where = want.target === undefined ? { local: 1, targets: {} } : { local: 0, targets: { [want.target]: 1 } };
+                assert.deepEqual({ local: got.local, targets: got.targets }, where, `case ${k}.${i} ${what}: ${JSON.stringify({ cfg, hash, cpu, rec })}`);
+                if (want.target !== undefined) held.add(want.target);
+                // In place: pending only while its CPU holds a packet (no quiet point at the end of its run).
+                if (want.target !== undefined || held.has(cpu)) {
+                  records.set(flowSlot(hash), { tag: flowTag(hash), cpu: want.target ?? cpu, epoch: 0, queued: want.target !== undefined });
+                } else {
+                  records.delete(flowSlot(hash));
+                }
+              };
+              if (r() < 0.5) {
+                let u = Math.floor(r() * 2 ** 32) >>> 0;
+                while (flowSlot(u) === flowSlot(flowHash)) u = (u + 1) >>> 0;
+                await send(u, pickFrom(online), 'unrelated flow');
+              }
+              const roll = r();
+              const earlier =
+                roll < 0.4 ? flowHash
+                  : roll < 0.7 ? (flowHash ^ ((1 + Math.floor(r() * 0x3fff)) << 10)) >>> 0
+                    : roll < 0.8 ? (flowHash + 2 ** 24) >>> 0
+                      : Math.floor(r() * 2 ** 32) >>> 0;
+              await send(earlier, pickFrom(online), 'earlier flow');
+              // Sometimes the loads move, and with them the placement.
+              if (r() < 0.5) {
+                const c = pickFrom(online);
+                cfg.loads[c] = randomLoad(r);
+                await falcon.pinLoad(c, cfg.loads[c] ?? 0);
+              }
+              const want = order({ placement: placed(cfg, a, flowHash), flowHash, pending: records.get(flowSlot(flowHash)) });
+              const got = await falcon.pick({ ifname: a.ifname, flowHash });
+              assert.deepEqual(got, want, `case ${k}.${i}: ${JSON.stringify({ cfg, flowHash, records: [...records] })}`);
+              if (got.reason === 'deferred') seen.deferred++;
+              if (got.reason === 'slot-busy') seen.slotBusy++;
+              if (records.get(flowSlot(flowHash))?.queued === false) seen.inPlace++;
+              // Every queue drained: each CPU quiet, every record passed.
+              await traffic.holdQueues(false);
+              checked++;
+            }
+          }
+        } finally {
+          await traffic.holdQueues(false);
+        }
+        assert.equal(checked, pickConfigs * picksPerConfig);
+        assert.ok(seen.deferred > 0 && seen.slotBusy > 0 && seen.inPlace > 0, `the states covered the rule: ${JSON.stringify(seen)}`);
       });
     });
 
@@ -522,7 +632,9 @@ export function conformance(
         for (const c of z.cpus) {
           assert.deepEqual([c.enqueued, c.processed, c.dropped, c.purged, c.kicks], [0, 0, 0, 0, 0]);
         }
-        for (const dev of z.devices) assert.deepEqual([dev.seen, dev.steered, dev.local, dev.gated, dev.second, dev.dropped], [0, 0, 0, 0, 0, 0]);
+        for (const dev of z.devices) {
+          assert.deepEqual([dev.seen, dev.steered, dev.local, dev.gated, dev.second, dev.dropped, dev.deferred], [0, 0, 0, 0, 0, 0, 0]);
+        }
         assert.equal(z.cpus[0]?.load, 42, 'reset keeps pins');
       });
 

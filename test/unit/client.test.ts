@@ -193,7 +193,7 @@ describe('FalconClient', () => {
       reply('get-stats', { 'cpu-stats': { cpu: 0, enqueued: 5n, processed: 4n, dropped: 1n, purged: 0n, kicks: 3n, 'queue-hwm': 2, 'queue-len': 0, load: 12, pinned: 1 } }),
       reply('get-stats', {
         'dev-stats': {
-          ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, 'netns-inum': 4026531840, stage: 0, seen: 10n, steered: 6n, local: 3n, gated: 1n, second: 2n, dropped: 1n, 'gate-closed': 1,
+          ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, 'netns-inum': 4026531840, stage: 0, seen: 10n, steered: 6n, local: 3n, gated: 1n, second: 2n, dropped: 1n, deferred: 2n, 'gate-closed': 1,
           target: [{ cpu: 1, packets: 4n }, { cpu: 2, packets: 2n }],
         },
       }),
@@ -205,6 +205,7 @@ describe('FalconClient', () => {
     assert.deepEqual(stats.devices[0]?.targets, [{ cpu: 1, packets: 4 }, { cpu: 2, packets: 2 }]);
     assert.equal(stats.devices[0]?.seen, 10);
     assert.equal(stats.devices[0]?.gateClosed, true);
+    assert.equal(stats.devices[0]?.deferred, 2);
   });
 
   it('retries a dump flagged NLM_F_DUMP_INTR', async () => {

@@ -49,6 +49,14 @@ function mockBackend(): ConformanceBackend {
       model.setGenericXdp({ ifname }, on);
       return true;
     },
+    traffic: {
+      async holdQueues(hold) {
+        model.holdQueues(hold);
+      },
+      async inject(ifname, flowHash, cpu) {
+        return model.inject({ device: { ifname }, flowHash, cpu });
+      },
+    },
     async close() {},
   };
 }

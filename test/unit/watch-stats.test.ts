@@ -12,7 +12,7 @@ const cpu = (n: number, enqueued: number): CpuStats => ({
   cpu: n, enqueued, processed: enqueued, dropped: 0, purged: 0, kicks: 0, queueHwm: 0, queueLen: 0, load: 0, pinned: false,
 });
 const dev = (ifindex: number, seen: number, netnsCookie = 1): DeviceStats => ({
-  ifindex, ifname: `d${ifindex}`, netnsCookie, netnsInum: 1, stage: 0, seen, steered: 0, local: seen, gated: 0, second: 0, dropped: 0,
+  ifindex, ifname: `d${ifindex}`, netnsCookie, netnsInum: 1, stage: 0, seen, steered: 0, local: seen, gated: 0, second: 0, dropped: 0, deferred: 0,
   gateClosed: false, targets: [],
 });
 
