@@ -69,6 +69,7 @@ export function falconRunStats(s: Stats, cpus: number): FalconRunStats {
       local: d.local,
       gated: d.gated,
       second: d.second,
+      deferred: d.deferred,
       dropped: d.dropped,
       targets: d.targets.map((t) => ({ cpu: t.cpu, packets: t.packets })),
     })),

@@ -81,7 +81,8 @@ export interface FalconRunStats {
   processedPerCpu: number[];
   /**
    * Per attached device: packets seen, steered, kept local, gated, second
-   * choices, dropped, and where steered packets went (CPU -> packets).
+   * choices, deferred moves (absent in runs before the ordering rule),
+   * dropped, and where steered packets went (CPU -> packets).
    */
   devices: Array<{
     ifname: string;
@@ -92,6 +93,7 @@ export interface FalconRunStats {
     local: number;
     gated: number;
     second: number;
+    deferred?: number;
     dropped: number;
     targets?: Array<{ cpu: number; packets: number }>;
   }>;

@@ -148,7 +148,7 @@ describe('vm: falcon never reorders a flow', function () {
   }
 
   function report(name: string, r: FlowRun): void {
-    const d = r.devices.map((x) => `${x.ifname} ${x.steered}/${x.local} d${(x as { deferred?: number }).deferred ?? '?'} x${x.dropped} -> ${x.targets.map((t) => t.cpu).join(',')}`).join('; ');
+    const d = r.devices.map((x) => `${x.ifname} ${x.steered}/${x.local} d${x.deferred} x${x.dropped} -> ${x.targets.map((t) => t.cpu).join(',')}`).join('; ');
     console.log(`      ${name}: ${r.changes} changes, received ${r.received}/${DATAGRAMS}, ${r.late} out of order [${d}]`);
   }
 
