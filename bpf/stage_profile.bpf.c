@@ -195,15 +195,64 @@ static __always_inline int parse_ip(const u8 *p, u16 proto, struct sp_flow *f, c
 	return f->proto == IPPROTO_UDP ? f->dport : 0;
 }
 
+/* Fills @f from an IPv4 header without options at @ip, its ports right after it. */
+static __always_inline void flow_from_v4(const u8 *ip, struct sp_flow *f)
+{
+	__builtin_memset(f, 0, sizeof(*f));
+	f->family = 4;
+	f->proto = ip[9];
+	__builtin_memcpy(f->saddr, &ip[12], 4);
+	__builtin_memcpy(f->daddr, &ip[16], 4);
+	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+		return;
+	f->sport = (u16)ip[20] << 8 | ip[21];
+	f->dport = (u16)ip[22] << 8 | ip[23];
+}
+
+/* Outer IPv4 + UDP + VXLAN + inner Ethernet + inner IPv4 + ports. */
+#define FAST_LEN	(20 + UDP_HLEN + VXLAN_HLEN + ETH_HLEN + 20 + 4)
+#define FAST_INNER_IP	(20 + UDP_HLEN + VXLAN_HLEN + ETH_HLEN)
+
+/*
+ * The common shape in one read (every extra bpf_probe_read_kernel costs a
+ * call on the hot path): IPv4 without options or fragment offset, and for
+ * VXLAN an inner IPv4 likewise. Bytes past a short packet's end are read but
+ * never used. False: not that shape, the general parser decides.
+ */
+static __always_inline bool parse_flow_fast(const u8 *p, struct sp_flow *f)
+{
+	u8 b[FAST_LEN];
+	const u8 *in = &b[FAST_INNER_IP];
+	u16 dport;
+
+	if (bpf_probe_read_kernel(b, sizeof(b), p))
+		return false;
+	if (b[0] != 0x45 || (((u16)b[6] << 8 | b[7]) & 0x1fff))
+		return false;
+	dport = (u16)b[22] << 8 | b[23];
+	if (b[9] != IPPROTO_UDP || (dport != VXLAN_PORT && dport != VXLAN_PORT_LINUX)) {
+		flow_from_v4(b, f);
+		return true;
+	}
+	if (in[-2] != 0x08 || in[-1] != 0x00 || in[0] != 0x45 || (((u16)in[6] << 8 | in[7]) & 0x1fff))
+		return false;
+	flow_from_v4(in, f);
+	return true;
+}
+
 /* The skb's inner 5-tuple: for a VXLAN packet (outer UDP 4789/8472), the encapsulated one. */
 static __always_inline bool parse_flow(struct sk_buff *skb, struct sp_flow *f)
 {
-	const u8 *p = BPF_CORE_READ(skb, data);
-	u16 proto = __builtin_bswap16(BPF_CORE_READ(skb, protocol));
+	/* tp_btf: the skb is a trusted BTF pointer, read directly (no helper call). */
+	const u8 *p = skb->data;
+	u16 proto = __builtin_bswap16(skb->protocol);
 	struct sp_flow in;
 	const u8 *l4 = 0;
 	u16 inner;
 	int udp;
+
+	if (proto == ETH_P_IP && parse_flow_fast(p, f))
+		return true;
 
 	udp = parse_ip(p, proto, f, &l4);
 	if (udp < 0)
@@ -257,11 +306,11 @@ int BPF_PROG(sp_receive, struct sk_buff *skb)
 		return 0;
 	now = bpf_ktime_get_ns();
 	close_slot(s, now, false);
-	dev = BPF_CORE_READ(skb, dev);
+	dev = skb->dev;
 	if (!dev)
 		return 0;
-	key.ifindex = BPF_CORE_READ(dev, ifindex);
-	key.netns_cookie = BPF_CORE_READ(dev, nd_net.net, net_cookie);
+	key.ifindex = dev->ifindex;
+	key.netns_cookie = dev->nd_net.net->net_cookie;
 	st = stage_of(dev, &key);
 	if (!st)
 		return 0;
