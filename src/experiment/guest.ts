@@ -23,7 +23,6 @@ import { scenario as scenarioSpec } from './scenarios';
 import { placementCpus } from './placements';
 import { formatDuration, runCount, runSeconds } from './plan';
 import { ExperimentPlan, ModeId, PlanBlock, RawResults, RawRun } from './types';
-import { emptySnapshot } from '../profile/assemble';
 import { KernelProfiler } from '../profile/kernel';
 
 /** USER_HZ on Linux x86: /proc/stat's unit. */
@@ -54,6 +53,7 @@ function describe(r: RawRun): string {
 class Runner {
   private done = 0;
   private profilerFailed = false;
+  private profiler: KernelProfiler | undefined;
   private readonly started = performance.now();
   private readonly total: number;
   /** Containers per host of the application scenarios. */
@@ -121,20 +121,17 @@ class Runner {
       // Let the load monitor see the current load before balanced decisions count.
       if (modeSpec(m).falcon) await sleep(300);
       const ep = modeSpec(m).overlay ? OVERLAY : NATIVE;
-      const profiler = this.openProfiler();
+      const profiler = this.stageProfiler();
+      const stagesBefore = profiler?.snapshot();
       const before = snapshot();
-      try {
-        if (app) {
-          const eps = appEndpoints(b.scenario === 'web' ? 'web' : 'cache', modeSpec(m).overlay, this.containers);
-          const o = { durationS: this.plan.durationS, containers: this.containers, webConnections: this.plan.webConnections ?? 8, ...(b.rateRps !== undefined ? { rateRps: b.rateRps } : {}) };
-          run.metrics = b.scenario === 'web' ? await measureWeb(eps, cpus, o) : await measureCache(eps, cpus, o);
-        } else {
-          run.metrics = await measure(b.scenario, ep, cpus, { durationS: this.plan.durationS, udpRateMbps: this.plan.udpRateMbps });
-        }
-        if (profiler) run.profile = profiler.profileBetween(emptySnapshot(), profiler.snapshot(), Math.round((performance.now() - before.at * 1000)), { topFlows: 3 });
-      } finally {
-        profiler?.close();
+      if (app) {
+        const eps = appEndpoints(b.scenario === 'web' ? 'web' : 'cache', modeSpec(m).overlay, this.containers);
+        const o = { durationS: this.plan.durationS, containers: this.containers, webConnections: this.plan.webConnections ?? 8, ...(b.rateRps !== undefined ? { rateRps: b.rateRps } : {}) };
+        run.metrics = b.scenario === 'web' ? await measureWeb(eps, cpus, o) : await measureCache(eps, cpus, o);
+      } else {
+        run.metrics = await measure(b.scenario, ep, cpus, { durationS: this.plan.durationS, udpRateMbps: this.plan.udpRateMbps });
       }
+      if (profiler && stagesBefore) run.profile = profiler.profileBetween(stagesBefore, profiler.snapshot(), Math.round(performance.now() - before.at * 1000), { topFlows: 3 });
       const after = snapshot();
       run.netRx = delta(before.netRx, after.netRx);
       run.softirqS = delta(before.softirq, after.softirq).map((t) => t / USER_HZ);
@@ -163,16 +160,30 @@ class Runner {
     return run;
   }
 
-  /** The stage profiler for one run; undefined (noted once) where it cannot load. */
-  private openProfiler(): KernelProfiler | undefined {
-    if (this.profilerFailed) return undefined;
+  /**
+   * The stage profiler, opened once for the whole experiment (each run's
+   * profile is the difference of two snapshots); undefined (noted once)
+   * where it cannot load. Once, because attaching its programs enables the
+   * softirq and receive tracepoints, which patches kernel text, and QEMU's
+   * multi-threaded TCG can run a stale copy of a patched instruction on
+   * another vCPU: a 6.12 guest died of an unhandled int3 in handle_softirqs
+   * after some 50 runs that each attached and detached it.
+   */
+  private stageProfiler(): KernelProfiler | undefined {
+    if (this.profiler !== undefined || this.profilerFailed) return this.profiler;
     try {
-      return KernelProfiler.open({ flows: true });
+      this.profiler = KernelProfiler.open({ flows: true });
     } catch (e) {
       this.profilerFailed = true;
       this.results.notes.push(`no stage profiles: ${(e as Error).message.split('\n')[0]}`);
-      return undefined;
     }
+    return this.profiler;
+  }
+
+  /** Detaches the stage profiler. */
+  close(): void {
+    this.profiler?.close();
+    this.profiler = undefined;
   }
 
   save(): void {
@@ -213,6 +224,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   } finally {
     runner.save();
+    runner.close();
     if (falcon !== undefined) await falcon.close();
     topologyDown();
   }
