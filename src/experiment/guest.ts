@@ -14,6 +14,7 @@ import { Falcon } from '../api/types';
 import { topologyDown, topologyUp } from '../topology';
 import { falconRunStats, openKernelFalcon } from './guest-falcon';
 import { applyMode, clearMode } from './guest-modes';
+import { holdStaticKeys } from './guest-static-keys';
 import { delta, snapshot } from './guest-proc';
 import { Background, sleep } from './guest-exec';
 import { busyLoop, measure, NATIVE, OVERLAY, Receivers } from './guest-traffic';
@@ -217,6 +218,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const runner = new Runner(plan, falcon);
   for (const [m, why] of Object.entries(plan.pending)) runner.results.notes.push(`${m} not run: ${why}`);
   log(`${runCount(plan)} runs of ${plan.durationS} s on ${plan.cpus} vCPUs (kernel ${os.release()})`);
+  const releaseKeys = await holdStaticKeys().catch((e: unknown) => {
+    runner.results.notes.push(`static keys not held (mode switches patch kernel text): ${(e as Error).message}`);
+    return undefined;
+  });
   try {
     for (const b of plan.blocks) {
       await runner.block(b);
@@ -225,6 +230,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     runner.save();
     runner.close();
+    await releaseKeys?.();
     if (falcon !== undefined) await falcon.close();
     topologyDown();
   }
