@@ -5,8 +5,8 @@
  * kernel text. QEMU's multi-threaded TCG can run a stale copy of a patched
  * instruction on another vCPU (docs/reliability.md: guests hung or died of
  * an unhandled int3 at such sites), and a run switches modes hundreds of
- * times. One ingress chain and one RPS mask on a dummy device of the root
- * namespace keep both keys on, so no mode switch patches text. The cost is
+ * times. One ingress chain and one RPS mask on an idle veth of the root
+ * namespace (veth: the topology has the module loaded already) keep both keys on, so no mode switch patches text. The cost is
  * the same in every mode: a NULL check of each device's ingress hooks and
  * RPS map per packet.
  */
@@ -17,7 +17,7 @@ const TABLE = 'falcon_experiment_keys';
 
 /** Turns both keys on; returns what turns them off again. */
 export async function holdStaticKeys(): Promise<() => Promise<void>> {
-  await execOk(['ip', 'link', 'add', KEEPER, 'type', 'dummy']);
+  await execOk(['ip', 'link', 'add', KEEPER, 'type', 'veth', 'peer', 'name', `${KEEPER}p`]);
   try {
     await execOk(['ip', 'link', 'set', KEEPER, 'up']);
     await execOk(['nft', 'add', 'table', 'netdev', TABLE]);
