@@ -7,6 +7,7 @@
         "native/genl_socket.cc",
         "native/genl_subscription.cc",
         "native/nlmsg.cc",
+        "native/errno_error.cc",
         "native/js_error.cc",
         "native/sender.cc"
       ],
@@ -24,7 +25,7 @@
       "targets": [
         {
           "target_name": "falcon_bpf",
-          "sources": ["native/bpf/addon.cc", "native/bpf/bpf_object.cc"],
+          "sources": ["native/bpf/addon.cc", "native/bpf/bpf_object.cc", "native/errno_error.cc"],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
           "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
           "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],

@@ -2,12 +2,13 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <uv.h>
 
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+
+#include "../errno_error.h"
 
 namespace falcon {
 
@@ -26,23 +27,12 @@ int CollectLog(enum libbpf_print_level level, const char* format, va_list args) 
   return n;
 }
 
-std::string CodeOf(int error) {
-  if (error == EOPNOTSUPP) return "EOPNOTSUPP";
-  const char* name = uv_err_name(-error);
-  if (name != nullptr && name[0] == 'E' && std::strncmp(name, "Unknown", 7) != 0) return name;
-  return "E" + std::to_string(error);
-}
-
 // A Node-style system error: errno, code, syscall, and libbpf's own words.
 Napi::Error LibbpfError(Napi::Env env, int error, const std::string& what) {
   std::string message = what + ": " + std::strerror(error);
   if (!g_log.empty()) message += "\nlibbpf: " + g_log;
-  Napi::Error err = Napi::Error::New(env, message);
-  Napi::Object obj = err.Value();
-  obj.Set("errno", Napi::Number::New(env, error));
-  obj.Set("code", Napi::String::New(env, CodeOf(error)));
-  obj.Set("syscall", Napi::String::New(env, "bpf"));
-  obj.Set("libbpfLog", Napi::String::New(env, g_log));
+  Napi::Error err = ErrnoError(env, error, message, "bpf");
+  err.Value().Set("libbpfLog", Napi::String::New(env, g_log));
   return err;
 }
 
