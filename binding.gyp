@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/genl_socket.cc",
         "native/genl_subscription.cc",
+        "native/nl_socket.cc",
         "native/nlmsg.cc",
         "native/errno_error.cc",
         "native/js_error.cc",

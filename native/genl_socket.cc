@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "js_error.h"
+#include "nl_socket.h"
 
 namespace falcon {
 
@@ -52,31 +53,17 @@ Napi::Function GenlSocket::Init(Napi::Env env) {
 
 GenlSocket::GenlSocket(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<GenlSocket>(info), env_(info.Env()) {
-  fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_GENERIC);
+  const char* failedCall = nullptr;
+  fd_ = OpenGenlSocket(kSocketReceiveBuffer, &portId_, &failedCall);
   if (fd_ < 0) {
-    SystemError(env_, errno, "socket").ThrowAsJavaScriptException();
+    int error = -fd_;
+    fd_ = -1;
+    SystemError(env_, error, failedCall).ThrowAsJavaScriptException();
     return;
   }
   SetFlag(fd_, NETLINK_EXT_ACK);   // kernel message + offending attribute offset
   SetFlag(fd_, NETLINK_CAP_ACK);   // acks echo only our header, not the request
   SetFlag(fd_, NETLINK_GET_STRICT_CHK);
-  int size = kSocketReceiveBuffer;
-  // FORCE works for CAP_NET_ADMIN callers beyond rmem_max; else take what we get.
-  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-
-  sockaddr_nl local{};
-  local.nl_family = AF_NETLINK;
-  socklen_t length = sizeof(local);
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) < 0 ||
-      getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length) < 0) {
-    int error = errno;
-    close(fd_);
-    fd_ = -1;
-    SystemError(env_, error, "bind").ThrowAsJavaScriptException();
-    return;
-  }
-  portId_ = local.nl_pid;
 
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env_, &loop) != napi_ok) {
@@ -85,12 +72,8 @@ GenlSocket::GenlSocket(const Napi::CallbackInfo& info)
     Napi::Error::New(env_, "no libuv loop").ThrowAsJavaScriptException();
     return;
   }
-  poll_ = new uv_poll_t;
-  poll_->data = this;
-  int status = uv_poll_init(loop, poll_, fd_);
+  int status = OpenPollHandle(loop, fd_, this, &poll_);
   if (status < 0) {
-    delete poll_;
-    poll_ = nullptr;
     close(fd_);
     fd_ = -1;
     SystemError(env_, -status, "uv_poll_init").ThrowAsJavaScriptException();
@@ -135,10 +118,7 @@ void GenlSocket::Release() {
     cleanupHook_ = false;
   }
   if (poll_ != nullptr) {
-    // uv_close takes the fd out of epoll, so closing it afterwards is safe;
-    // the handle's memory goes when libuv is done with it.
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+    ClosePollHandle(poll_);
     poll_ = nullptr;
     watching_ = false;
   }
@@ -258,17 +238,8 @@ void GenlSocket::OnPoll(uv_poll_t* handle, int status, int /*events*/) {
 
 void GenlSocket::Drain() {
   for (int round = 0; round < kDatagramsPerWake && fd_ >= 0; ++round) {
-    sockaddr_nl from{};
-    iovec iov{rx_.data(), rx_.size()};
-    msghdr header{};
-    header.msg_name = &from;
-    header.msg_namelen = sizeof(from);
-    header.msg_iov = &iov;
-    header.msg_iovlen = 1;
-    ssize_t n = recvmsg(fd_, &header, MSG_DONTWAIT);
-    if (n < 0) {
-      int error = errno;
-      if (error == EINTR) continue;
+    Datagram datagram;
+    if (int error = ReceiveDatagram(fd_, rx_, &datagram)) {
       if (error == EAGAIN || error == EWOULDBLOCK) return;
       if (error == ENOBUFS) {
         // The kernel dropped messages for lack of room. Dump parts are never
@@ -279,28 +250,18 @@ void GenlSocket::Drain() {
       RejectAll([&] { return SystemError(env_, error, "recvmsg"); }, true);
       return;
     }
-    if (from.nl_pid != 0) continue;  // only the kernel talks to us
-    size_t left = static_cast<size_t>(n);
-    const uint8_t* pos = rx_.data();
-    if (header.msg_flags & MSG_TRUNC) {
+    if (!datagram.fromKernel) continue;  // only the kernel talks to us
+    if (datagram.truncated) {
       // Cannot happen with kernel-sized messages; fail the request it belongs to.
-      if (left >= NLMSG_HDRLEN) {
+      if (datagram.length >= NLMSG_HDRLEN) {
         nlmsghdr first;
-        std::memcpy(&first, pos, sizeof(first));
+        std::memcpy(&first, rx_.data(), sizeof(first));
         if (sent_.count(first.nlmsg_seq)) Reject(first.nlmsg_seq, SystemError(env_, EMSGSIZE, "recvmsg"));
       }
       continue;
     }
-    while (left >= NLMSG_HDRLEN) {
-      nlmsghdr message;
-      std::memcpy(&message, pos, sizeof(message));
-      if (message.nlmsg_len < NLMSG_HDRLEN || message.nlmsg_len > left) break;
-      Dispatch(pos, message.nlmsg_len);
-      size_t step = NLMSG_ALIGN(message.nlmsg_len);
-      if (step >= left) break;
-      pos += step;
-      left -= step;
-    }
+    ForEachMessage(rx_.data(), datagram.length,
+                   [this](const uint8_t* message, size_t length) { Dispatch(message, length); });
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "js_error.h"
+#include "nl_socket.h"
 
 namespace falcon {
 
@@ -38,31 +39,21 @@ GenlSubscription::GenlSubscription(const Napi::CallbackInfo& info)
     Napi::TypeError::New(env_, "new GenlSubscription(onMessages: function)").ThrowAsJavaScriptException();
     return;
   }
-  fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_GENERIC);
+  const char* syscall = nullptr;
+  fd_ = OpenGenlSocket(kSocketReceiveBuffer, nullptr, &syscall);
   if (fd_ < 0) {
-    SystemError(env_, errno, "socket").ThrowAsJavaScriptException();
+    int error = -fd_;
+    fd_ = -1;
+    SystemError(env_, error, syscall).ThrowAsJavaScriptException();
     return;
   }
-  int size = kSocketReceiveBuffer;
-  // FORCE works for CAP_NET_ADMIN callers beyond rmem_max; else take what we get.
-  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-  sockaddr_nl local{};
-  local.nl_family = AF_NETLINK;
   uv_loop_t* loop = nullptr;
   int error = 0;
-  const char* syscall = nullptr;
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) < 0) {
-    error = errno;
-    syscall = "bind";
-  } else if (napi_get_uv_event_loop(env_, &loop) != napi_ok) {
+  if (napi_get_uv_event_loop(env_, &loop) != napi_ok) {
     error = EINVAL;
     syscall = "napi_get_uv_event_loop";
-  }
-  if (error == 0) {
-    poll_ = new uv_poll_t;
-    poll_->data = this;
-    int status = uv_poll_init(loop, poll_, fd_);
+  } else {
+    int status = OpenPollHandle(loop, fd_, this, &poll_);
     if (status == 0) status = uv_poll_start(poll_, UV_READABLE, OnPoll);
     if (status < 0) {
       error = -status;
@@ -105,9 +96,7 @@ void GenlSubscription::Release() {
     cleanupHook_ = false;
   }
   if (poll_ != nullptr) {
-    // uv_close takes the fd out of epoll, so closing it afterwards is safe.
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+    ClosePollHandle(poll_);
     poll_ = nullptr;
   }
   if (fd_ >= 0) close(fd_);
@@ -167,17 +156,8 @@ void GenlSubscription::Drain() {
     return fd_ >= 0;
   };
   for (int round = 0; round < kDatagramsPerWake && fd_ >= 0; ++round) {
-    sockaddr_nl from{};
-    iovec iov{rx_.data(), rx_.size()};
-    msghdr header{};
-    header.msg_name = &from;
-    header.msg_namelen = sizeof(from);
-    header.msg_iov = &iov;
-    header.msg_iovlen = 1;
-    ssize_t n = recvmsg(fd_, &header, MSG_DONTWAIT);
-    if (n < 0) {
-      int error = errno;
-      if (error == EINTR) continue;
+    Datagram datagram;
+    if (int error = ReceiveDatagram(fd_, rx_, &datagram)) {
       if (error == EAGAIN || error == EWOULDBLOCK) break;
       if (!flush()) return;
       if (error == ENOBUFS) {
@@ -188,31 +168,22 @@ void GenlSubscription::Drain() {
       Fail(error, "recvmsg");
       return;
     }
-    if (from.nl_pid != 0) continue;  // only the kernel multicasts to us
-    if (header.msg_flags & MSG_TRUNC) {
+    if (!datagram.fromKernel) continue;  // only the kernel multicasts to us
+    if (datagram.truncated) {
       // A notification larger than any the family sends: count it as lost.
       if (!flush()) return;
       onMessages_.Call({SystemError(env_, EMSGSIZE, "recvmsg").Value()});
       continue;
     }
-    size_t left = static_cast<size_t>(n);
-    const uint8_t* pos = rx_.data();
-    while (left >= NLMSG_HDRLEN) {
-      nlmsghdr message;
-      std::memcpy(&message, pos, sizeof(message));
-      if (message.nlmsg_len < NLMSG_HDRLEN || message.nlmsg_len > left) break;
-      if (message.nlmsg_type >= NLMSG_MIN_TYPE) {
-        Napi::Object entry = Napi::Object::New(env_);
-        entry.Set("type", Napi::Number::New(env_, message.nlmsg_type));
-        entry.Set("payload", Napi::Buffer<uint8_t>::Copy(env_, pos + NLMSG_HDRLEN,
-                                                         message.nlmsg_len - NLMSG_HDRLEN));
-        batch.Set(count++, entry);
-      }
-      size_t step = NLMSG_ALIGN(message.nlmsg_len);
-      if (step >= left) break;
-      pos += step;
-      left -= step;
-    }
+    ForEachMessage(rx_.data(), datagram.length, [&](const uint8_t* message, size_t length) {
+      nlmsghdr header;
+      std::memcpy(&header, message, sizeof(header));
+      if (header.nlmsg_type < NLMSG_MIN_TYPE) return;  // control messages carry no notification
+      Napi::Object entry = Napi::Object::New(env_);
+      entry.Set("type", Napi::Number::New(env_, header.nlmsg_type));
+      entry.Set("payload", Napi::Buffer<uint8_t>::Copy(env_, message + NLMSG_HDRLEN, length - NLMSG_HDRLEN));
+      batch.Set(count++, entry);
+    });
   }
   flush();
 }
