@@ -5,7 +5,7 @@
  * outside any stage. A standalone SVG, like svg.ts's charts.
  */
 import { mode as modeSpec } from './modes';
-import { niceMax, xmlEscape } from './svg';
+import { axes, documentStart, documentText, legendEntry, linearYGrid, niceMax, PlotArea, px, xmlEscape } from './svg-parts';
 import type { PlacementId, RawRun, ScenarioId } from './types';
 
 /** One bar: a vCPU in a mode, its segments in `series` order (% of the CPU). */
@@ -57,10 +57,6 @@ export function stageChart(runs: readonly RawRun[], scenario: ScenarioId, placem
   return { title: `${scenario} / ${placement}: receive time per vCPU by device stage (stage profiler, % of the CPU)`, series, groups };
 }
 
-function n(x: number): string {
-  return (Math.round(x * 10) / 10).toString();
-}
-
 /** Renders a stacked bar chart: groups of bars (vCPUs) per mode, one colour per stage. */
 export function renderStageChart(c: StageChart): string {
   const barW = 16;
@@ -74,20 +70,10 @@ export function renderStageChart(c: StageChart): string {
   const height = top + plotH + 60 + legendH;
   const yMax = niceMax(Math.max(0, ...c.groups.flatMap((g) => g.bars.map((b) => b.segments.reduce((s, v) => s + v, 0)))));
   const y = (v: number): number => top + plotH - (plotH * Math.min(Math.max(v, 0), yMax)) / yMax;
-  const parts = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="13">${xmlEscape(c.title)}</text>`,
-  ];
-  for (let i = 0; i <= 5; i++) {
-    const v = (yMax * i) / 5;
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${n(y(v))}" y2="${n(y(v))}" stroke="#e0e0e0"/>`);
-    parts.push(`<text x="${left - 6}" y="${n(y(v) + 4)}" text-anchor="end">${xmlEscape(Number(v.toPrecision(3)).toString())}</text>`);
-  }
-  parts.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#000"/>`);
-  parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#000"/>`);
-  parts.push(`<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">% of the vCPU</text>`);
+  const area: PlotArea = { left, top, width: plotW, height: plotH };
+  const parts = documentStart(width, height, c.title, 13);
+  parts.push(...linearYGrid(area, yMax, y));
+  parts.push(...axes(area, '% of the vCPU'));
   c.groups.forEach((g, gi) => {
     const gx = left + gi * groupW + 20;
     g.bars.forEach((b, bi) => {
@@ -95,19 +81,17 @@ export function renderStageChart(c: StageChart): string {
       let base = 0;
       b.segments.forEach((v, si) => {
         if (v <= 0) return;
-        parts.push(`<rect x="${n(x)}" y="${n(y(base + v))}" width="${barW - 2}" height="${n(y(base) - y(base + v))}" fill="${PALETTE[si % PALETTE.length] as string}"><title>${xmlEscape(`${g.label} ${b.label} ${c.series[si] ?? ''}: ${v.toFixed(2)} %`)}</title></rect>`);
+        parts.push(`<rect x="${px(x)}" y="${px(y(base + v))}" width="${barW - 2}" height="${px(y(base) - y(base + v))}" fill="${PALETTE[si % PALETTE.length] as string}"><title>${xmlEscape(`${g.label} ${b.label} ${c.series[si] ?? ''}: ${v.toFixed(2)} %`)}</title></rect>`);
         base += v;
       });
-      parts.push(`<text x="${n(x + (barW - 2) / 2)}" y="${top + plotH + 12}" text-anchor="middle" font-size="9">${bi}</text>`);
+      parts.push(`<text x="${px(x + (barW - 2) / 2)}" y="${top + plotH + 12}" text-anchor="middle" font-size="9">${bi}</text>`);
     });
-    parts.push(`<text x="${n(gx + (g.bars.length * barW) / 2)}" y="${top + plotH + 28}" text-anchor="middle">${xmlEscape(g.label)}</text>`);
+    parts.push(`<text x="${px(gx + (g.bars.length * barW) / 2)}" y="${top + plotH + 28}" text-anchor="middle">${xmlEscape(g.label)}</text>`);
   });
   c.series.forEach((s, i) => {
     const lx = left + (i % 3) * 200;
     const ly = top + plotH + 48 + Math.floor(i / 3) * 18;
-    parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${PALETTE[i % PALETTE.length] as string}"/>`);
-    parts.push(`<text x="${lx + 14}" y="${ly}">${xmlEscape(s)}</text>`);
+    parts.push(...legendEntry(lx, ly, PALETTE[i % PALETTE.length] as string, s));
   });
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+  return documentText(parts);
 }

@@ -3,8 +3,8 @@
  * series, a log-scale y axis (latency spans orders of magnitude once a mode
  * saturates), min-max whiskers. Standalone, well-formed XML.
  */
-import { xmlEscape } from './svg';
 import { BlockSummary } from './summary';
+import { axes, documentStart, documentText, legendEntry, PlotArea, px, SERIES_PALETTE, xmlEscape } from './svg-parts';
 
 /** One point of a line. */
 export interface LinePoint {
@@ -28,12 +28,6 @@ export interface LineChart {
   series: LineSeries[];
 }
 
-const PALETTE = ['#7f7f7f', '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2'];
-
-function n(x: number): string {
-  return (Math.round(x * 10) / 10).toString();
-}
-
 /** Renders a line chart as an SVG document (x linear from 0, y log10). */
 export function renderLineChart(c: LineChart): string {
   const left = 70;
@@ -52,39 +46,32 @@ export function renderLineChart(c: LineChart): string {
   const yHi = ys.length > 0 ? Math.max(hi, yLo * 10) : 10;
   const x = (v: number): number => left + (plotW * v) / xMax;
   const y = (v: number): number => top + plotH - (plotH * (Math.log10(Math.max(v, yLo)) - Math.log10(yLo))) / (Math.log10(yHi) - Math.log10(yLo));
-  const parts: string[] = [];
-  parts.push(`<?xml version="1.0" encoding="UTF-8"?>`);
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
-  parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${xmlEscape(c.title)}</text>`);
+  const area: PlotArea = { left, top, width: plotW, height: plotH };
+  const parts = documentStart(width, height, c.title);
   for (let d = yLo; d <= yHi * 1.0001; d *= 10) {
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${n(y(d))}" y2="${n(y(d))}" stroke="#e0e0e0"/>`);
-    parts.push(`<text x="${left - 6}" y="${n(y(d) + 4)}" text-anchor="end">${xmlEscape(String(d))}</text>`);
+    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${px(y(d))}" y2="${px(y(d))}" stroke="#e0e0e0"/>`);
+    parts.push(`<text x="${left - 6}" y="${px(y(d) + 4)}" text-anchor="end">${xmlEscape(String(d))}</text>`);
   }
   for (let i = 0; i <= 5; i++) {
     const v = (xMax * i) / 5;
-    parts.push(`<text x="${n(x(v))}" y="${top + plotH + 16}" text-anchor="middle">${xmlEscape(Number(v.toPrecision(3)).toString())}</text>`);
+    parts.push(`<text x="${px(x(v))}" y="${top + plotH + 16}" text-anchor="middle">${xmlEscape(Number(v.toPrecision(3)).toString())}</text>`);
   }
-  parts.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#000"/>`);
-  parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#000"/>`);
-  parts.push(`<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${xmlEscape(c.yLabel)}</text>`);
+  parts.push(...axes(area, c.yLabel));
   parts.push(`<text x="${left + plotW / 2}" y="${top + plotH + 34}" text-anchor="middle">${xmlEscape(c.xLabel)}</text>`);
   c.series.forEach((s, si) => {
-    const color = PALETTE[si % PALETTE.length] as string;
+    const color = SERIES_PALETTE[si % SERIES_PALETTE.length] as string;
     const sorted = [...s.points].sort((a, b) => a.x - b.x);
-    if (sorted.length > 1) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map((p) => `${n(x(p.x))},${n(y(p.y))}`).join(' ')}"/>`);
+    if (sorted.length > 1) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map((p) => `${px(x(p.x))},${px(y(p.y))}`).join(' ')}"/>`);
     for (const p of sorted) {
       if (p.min !== undefined && p.max !== undefined && p.max > p.min) {
-        parts.push(`<line x1="${n(x(p.x))}" x2="${n(x(p.x))}" y1="${n(y(p.max))}" y2="${n(y(p.min))}" stroke="${color}"/>`);
+        parts.push(`<line x1="${px(x(p.x))}" x2="${px(x(p.x))}" y1="${px(y(p.max))}" y2="${px(y(p.min))}" stroke="${color}"/>`);
       }
-      parts.push(`<circle cx="${n(x(p.x))}" cy="${n(y(p.y))}" r="3" fill="${color}"><title>${xmlEscape(`${s.label} @ ${p.x}: ${p.y.toPrecision(4)}`)}</title></circle>`);
+      parts.push(`<circle cx="${px(x(p.x))}" cy="${px(y(p.y))}" r="3" fill="${color}"><title>${xmlEscape(`${s.label} @ ${p.x}: ${p.y.toPrecision(4)}`)}</title></circle>`);
     }
     const ly = top + plotH + 54 + si * 18;
-    parts.push(`<rect x="${left}" y="${ly - 9}" width="10" height="10" fill="${color}"/>`);
-    parts.push(`<text x="${left + 14}" y="${ly}">${xmlEscape(s.label)}</text>`);
+    parts.push(...legendEntry(left, ly, color, s.label));
   });
-  parts.push('</svg>');
-  return parts.join('\n') + '\n';
+  return documentText(parts);
 }
 
 /**

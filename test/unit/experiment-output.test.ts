@@ -4,7 +4,8 @@ import { buildPlan } from '../../src/experiment/plan';
 import { resultsDocument, serializeResults, validateResults } from '../../src/experiment/results-json';
 import { stageSpread, summarizeResults } from '../../src/experiment/summary';
 import { cacheLatencyChart, renderLineChart } from '../../src/experiment/svg-lines';
-import { niceMax, renderBarChart, scenarioChart, softirqChart, xmlEscape } from '../../src/experiment/svg';
+import { renderBarChart, scenarioChart, softirqChart } from '../../src/experiment/svg';
+import { niceMax, xmlEscape } from '../../src/experiment/svg-parts';
 import { renderTable } from '../../src/experiment/table';
 import { ModeId, RawResults, RawRun } from '../../src/experiment/types';
 
