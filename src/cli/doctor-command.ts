@@ -15,7 +15,7 @@ import { failureOf } from './errors';
 import { printJson } from './output';
 import { profileHost } from '../profile';
 import type { Profile } from '../profile/types';
-import { seconds } from './profile-commands';
+import { profileDurationMs } from './profile-commands';
 
 /** The exit status when doctor finds a problem of warning or error level. */
 export const DOCTOR_FAILED = 3;
@@ -56,7 +56,7 @@ function readRecording(file: string): Recording {
 /** The short profile single-cpu-bound reads, or why there is none. */
 async function takeProfile(ctx: HostCommandContext): Promise<{ profile: Profile } | { noProfile: string }> {
   if (hasOption(ctx.args, 'no-profile')) return { noProfile: '--no-profile' };
-  const options = { durationMs: Math.round(seconds(ctx.args, 'duration', 1, 0.01) * 1000), topFlows: 10 };
+  const options = { durationMs: profileDurationMs(ctx.args), topFlows: 10 };
   try {
     return { profile: ctx.mock ? await (await ctx.openFalcon()).profile(options) : await profileHost(options) };
   } catch (err) {
@@ -109,7 +109,7 @@ export const doctor: HostCommand = {
     if (netns !== undefined && (netns === '' || netns.includes('/'))) {
       throw new UsageError(`--netns takes an "ip netns" name (doctor reads the namespace's sysfs through ip netns exec), got "${netns}"`);
     }
-    seconds(args, 'duration', 1, 0.01);
+    profileDurationMs(args);
     if (hasOption(args, 'facts') && (netns !== undefined || hasOption(args, 'all-netns') || hasOption(args, 'save-facts'))) {
       throw new UsageError('--facts checks a recorded host: it takes no --netns, --all-netns or --save-facts');
     }

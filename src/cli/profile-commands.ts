@@ -2,16 +2,16 @@
 // the stage profiler (docs/profiler.md). Neither opens falcon.ko's family:
 // they profile the kernel with eBPF whether or not the module is loaded
 // (under --mock, the mock's profile).
-import { hasOption, parseDecimal, parseInteger, Parsed, stringOption, UsageError } from '../args/parse';
-import type { Command, ProfileContext, ProfileSource } from './command';
-import type { Profile } from '../profile/types';
+import { parseDecimal, parseInteger, Parsed, stringOption, UsageError } from '../args/parse';
+import type { Command, ProfileContext } from './command';
+import type { ProfileOptions } from '../profile/types';
 import { printJson } from './output';
 import { renderProfile, renderTop, ScreenSize } from './profile-render';
 
 const DURATION_MAX_S = 3600;
 
 /** A --<name> in seconds (decimal), checked against [min, 3600]. */
-export function seconds(args: Parsed, name: string, fallback: number, min: number): number {
+function seconds(args: Parsed, name: string, fallback: number, min: number): number {
   const text = stringOption(args, name);
   return text === undefined ? fallback : parseDecimal(text, `--${name}`, { min, max: DURATION_MAX_S }, ' seconds');
 }
@@ -21,12 +21,40 @@ function topFlows(args: Parsed): number {
   return text === undefined ? 10 : parseInteger(text, '--top-flows', { min: 0, max: 1000 });
 }
 
+/** A profile's --duration in ms (0.01 to 3600 s, default 1 s); doctor takes it too. */
+export function profileDurationMs(args: Parsed): number {
+  return Math.round(seconds(args, 'duration', 1, 0.01) * 1000);
+}
+
+/** profile's options, read (and checked) in one place for check() and run. */
+function profileOptions(args: Parsed): ProfileOptions {
+  return { durationMs: profileDurationMs(args), topFlows: topFlows(args) };
+}
+
+/** top's options. */
+interface TopOptions {
+  readonly intervalMs: number;
+  readonly topFlows: number;
+  /** Frames to draw before stopping (Infinity: until told to quit). */
+  readonly frames: number;
+}
+
+/** top's options, read (and checked) in one place for check() and run. */
+function topOptions(args: Parsed): TopOptions {
+  const iterations = stringOption(args, 'iterations');
+  return {
+    intervalMs: Math.round(seconds(args, 'interval', 1, 0.1) * 1000),
+    topFlows: topFlows(args),
+    frames: iterations === undefined ? Infinity : parseInteger(iterations, '--iterations', { min: 1, max: 1_000_000 }),
+  };
+}
+
 function noOperands(args: Parsed): void {
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
 }
 
 async function runProfile(ctx: ProfileContext): Promise<void> {
-  const p = await ctx.profiles.profile({ durationMs: Math.round(seconds(ctx.args, 'duration', 1, 0.01) * 1000), topFlows: topFlows(ctx.args) });
+  const p = await ctx.profiles.profile(profileOptions(ctx.args));
   if (ctx.out.json) return printJson(ctx.out, p);
   ctx.out.write(renderProfile(p));
 }
@@ -49,8 +77,7 @@ export const profile: Command = {
   ],
   check(args) {
     noOperands(args);
-    seconds(args, 'duration', 1, 0.01);
-    topFlows(args);
+    profileOptions(args);
   },
   run: (ctx) => runProfile({ profiles: ctx.falcon, out: ctx.out, args: ctx.args }),
   runProfile,
@@ -98,9 +125,7 @@ const HOME_CLEAR = '\x1b[H\x1b[2J';
  * every path. -j: one Profile per line.
  */
 export async function runTop(ctx: ProfileContext, terminal: TopTerminal = processTerminal()): Promise<void> {
-  const intervalMs = Math.round(seconds(ctx.args, 'interval', 1, 0.1) * 1000);
-  const countText = stringOption(ctx.args, 'iterations');
-  const count = countText === undefined ? Infinity : parseInteger(countText, '--iterations', { min: 1, max: 1_000_000 });
+  const options = topOptions(ctx.args);
   const stop = new AbortController();
   const quit = (): void => stop.abort();
   const stopKeys = terminal.keys((k) => {
@@ -113,11 +138,11 @@ export async function runTop(ctx: ProfileContext, terminal: TopTerminal = proces
   if (drawing) ctx.out.write(ENTER);
   try {
     let frames = 0;
-    for await (const p of watch(ctx.profiles, intervalMs, topFlows(ctx.args), stop.signal)) {
+    for await (const p of ctx.profiles.watchProfiles({ intervalMs: options.intervalMs, topFlows: options.topFlows, signal: stop.signal })) {
       if (ctx.out.json) ctx.out.write(`${JSON.stringify(p)}\n`);
       else if (drawing) ctx.out.write(HOME_CLEAR + renderTop(p, terminal.size()).join('\n'));
       else ctx.out.write(`${renderTop(p, { columns: Infinity, rows: Infinity }).join('\n')}\n\n`);
-      if (++frames >= count) break;
+      if (++frames >= options.frames) break;
     }
   } finally {
     if (drawing) ctx.out.write(LEAVE);
@@ -126,10 +151,6 @@ export async function runTop(ctx: ProfileContext, terminal: TopTerminal = proces
     process.removeListener('SIGTERM', quit);
     unsubscribe?.();
   }
-}
-
-function watch(source: ProfileSource, intervalMs: number, flows: number, signal: AbortSignal): AsyncIterable<Profile> {
-  return source.watchProfiles({ intervalMs, topFlows: flows, signal });
 }
 
 /** `top [--interval S] [-n N] [--top-flows N]`. */
@@ -149,9 +170,7 @@ export const top: Command = {
   ],
   check(args) {
     noOperands(args);
-    seconds(args, 'interval', 1, 0.1);
-    topFlows(args);
-    if (hasOption(args, 'iterations')) parseInteger(stringOption(args, 'iterations'), '--iterations', { min: 1, max: 1_000_000 });
+    topOptions(args);
   },
   run: (ctx) => runTop({ profiles: ctx.falcon, out: ctx.out, args: ctx.args }),
   runProfile: (ctx) => runTop(ctx),
