@@ -102,6 +102,23 @@ describe('falconctl monitor', function () {
   });
 });
 
+/** events() over a transport that only subscribes: the test feeds `sink` by hand. */
+function eventsFromHandFedSink(): { stream: AsyncIterable<FalconEvent>; sink: NotificationSink } {
+  const subscribed: { sink?: NotificationSink } = {};
+  const stream = events({
+    subscribe: (_group, s) => {
+      subscribed.sink = s;
+      return { close: () => undefined };
+    },
+    netnsName: async () => undefined,
+    closed: false,
+    onClose: () => () => undefined,
+  });
+  // events() subscribes at once, so notifications sent before the first read are queued.
+  if (subscribed.sink === undefined) throw new Error('events() did not subscribe when called');
+  return { stream, sink: subscribed.sink };
+}
+
 describe('events() on the host', () => {
   it('reports a mock device moved to another namespace as an unregistered detach', async () => {
     const falcon = await openFalcon({ backend: 'mock' });
@@ -115,23 +132,14 @@ describe('events() on the host', () => {
   });
 
   it('drops the oldest events of a consumer that does not read, for one lost event', async () => {
-    let sink: NotificationSink | undefined;
-    const stream = events({
-      subscribe: (_group, s) => {
-        sink = s;
-        return { close: () => undefined };
-      },
-      netnsName: async () => undefined,
-      closed: false,
-      onClose: () => () => undefined,
-    });
+    const { stream, sink } = eventsFromHandFedSink();
     const payload = (stage: number): Buffer =>
       encodeGenl({
         command: NOTIFICATIONS['attach-ntf'].id, version: 1,
         attrs: encodeAttrs('falcon', { ifindex: 2, ifname: 'eth0', 'netns-cookie': 1n, 'netns-inum': 1, stage }),
       });
     const total = EVENT_QUEUE_LIMIT + 10;
-    for (let i = 0; i < total; i++) sink?.notification(payload(i % 256));
+    for (let i = 0; i < total; i++) sink.notification(payload(i % 256));
     const got: FalconEvent[] = [];
     for await (const e of stream) {
       got.push(e);
@@ -144,19 +152,10 @@ describe('events() on the host', () => {
   });
 
   it('ends with a lost event in between when the kernel reports ENOBUFS, and throws a failed socket', async () => {
-    let sink: NotificationSink | undefined;
-    const stream = events({
-      subscribe: (_group, s) => {
-        sink = s;
-        return { close: () => undefined };
-      },
-      netnsName: async () => undefined,
-      closed: false,
-      onClose: () => () => undefined,
-    });
+    const { stream, sink } = eventsFromHandFedSink();
     const { NetlinkRequestError } = await import('../../src/transport/types');
-    sink?.error(new NetlinkRequestError({ errno: 105, code: 'ENOBUFS' }), false);
-    sink?.error(new NetlinkRequestError({ errno: 5, code: 'EIO' }), true);
+    sink.error(new NetlinkRequestError({ errno: 105, code: 'ENOBUFS' }), false);
+    sink.error(new NetlinkRequestError({ errno: 5, code: 'EIO' }), true);
     const iterator = stream[Symbol.asyncIterator]();
     assert.deepEqual((await iterator.next()).value, { type: 'lost' });
     await assert.rejects(iterator.next(), { code: 'EIO' });
