@@ -17,20 +17,14 @@ import * as assert from 'assert';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
-import { openFalcon } from '../../src/index';
 import type { DeviceStats, KernelFalcon } from '../../src/index';
 import { topologyDown } from '../../src/topology';
 import { guestOnly } from './guest';
-import { quietOverlayUp } from './overlay-flow';
+import { openFalconOnFourCpus, PATH_STAGES, quietOverlayUp } from './overlay-flow';
 
 const PY = '/usr/bin/python3';
 const FULL = process.env['FALCON_ORDERING_FULL'] === '1';
 const DATAGRAMS = FULL ? 20000 : 4000;
-const PATH = [
-  { ifname: 'w2', netns: 'h2' },
-  { ifname: 'vx0', netns: 'h2' },
-  { ifname: 'eth0', netns: 'h2c1' },
-] as const;
 
 const RECEIVER = `
 import socket,struct
@@ -107,8 +101,7 @@ describe('vm: falcon never reorders a flow', function () {
   let falcon: KernelFalcon;
 
   before(async function () {
-    falcon = (await openFalcon({ backend: 'kernel' })) as KernelFalcon;
-    if ((await falcon.getConfig()).nrCpuIds < 4) this.skip();
+    falcon = await openFalconOnFourCpus(this);
   });
   after(async () => {
     await falcon?.close();
@@ -117,7 +110,7 @@ describe('vm: falcon never reorders a flow', function () {
     quietOverlayUp();
     slowContainer();
     await falcon.setConfig({ enabled: true, cpus: [1, 2, 3], mode: 'stage', threshold: 50, hysteresis: 10 });
-    for (const dev of PATH) await falcon.attach(dev);
+    for (const dev of PATH_STAGES) await falcon.attach(dev);
     await falcon.resetStats();
   });
   afterEach(async () => {
@@ -183,7 +176,7 @@ describe('vm: falcon never reorders a flow', function () {
           cause: 'detach / attach (vx0 and eth0)',
           period: 30,
           change: async (i) => {
-            const dev = PATH[1 + ((i >> 1) % 2)] as (typeof PATH)[number];
+            const dev = PATH_STAGES[1 + ((i >> 1) % 2)] as (typeof PATH_STAGES)[number];
             if (i % 2 === 0) await falcon.detach(dev);
             else await falcon.attach(dev);
           },

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import type { Falcon } from '../../src/api/types';
 import { openFalcon } from '../../src/index';
+import type { KernelFalcon } from '../../src/index';
 import { topologyUp } from '../../src/topology';
 import { quietOverlayPath } from './quiet-path';
 
@@ -32,6 +33,23 @@ export const PATH_DEVICES: readonly (readonly [string, string, string])[] = [
   ['vx0', H2, 'h2'],
   ['eth0', H2C1, 'h2c1'],
 ];
+
+/** The same path as attach() takes it ({ ifname, netns }), in stage order. */
+export const PATH_STAGES = PATH_DEVICES.map(([ifname, , netns]) => ({ ifname, netns }));
+
+/**
+ * For a suite's before(): a kernel handle, or the suite skipped (the handle
+ * closed) on a guest with fewer than 4 CPUs, as the path's stages go on
+ * CPUs 1-3 and the sender on CPU 0. The suite closes it in after().
+ */
+export async function openFalconOnFourCpus(ctx: Mocha.Context): Promise<KernelFalcon> {
+  const falcon = (await openFalcon({ backend: 'kernel' })) as KernelFalcon;
+  if ((await falcon.getConfig()).nrCpuIds < 4) {
+    await falcon.close();
+    ctx.skip();
+  }
+  return falcon;
+}
 
 /** Runs @fn with a handle of its own: tests unload the module in between. */
 export async function withFalcon<T>(fn: (falcon: Falcon) => Promise<T>): Promise<T> {

@@ -10,18 +10,12 @@
 import * as assert from 'assert';
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import { openFalcon } from '../../src/index';
 import type { KernelFalcon } from '../../src/index';
 import { topologyDown } from '../../src/topology';
 import { guestOnly } from './guest';
-import { quietOverlayUp } from './overlay-flow';
+import { openFalconOnFourCpus, PATH_STAGES, quietOverlayUp } from './overlay-flow';
 
 const TRACING = '/sys/kernel/tracing';
-const PATH = [
-  { ifname: 'w2', netns: 'h2' },
-  { ifname: 'vx0', netns: 'h2' },
-  { ifname: 'eth0', netns: 'h2c1' },
-] as const;
 
 /** N UDP datagrams h1c1:sport -> h2c1:9999 from CPU 0, paced so no queue overflows. */
 function send(sport: number, n: number, pace = true): void {
@@ -88,8 +82,7 @@ describe('vm: falcon tracepoints', function () {
 
   before(async function () {
     if (!fs.existsSync(`${TRACING}/events/falcon`)) throw new Error(`${TRACING}/events/falcon missing: is falcon.ko loaded and tracefs mounted?`);
-    falcon = (await openFalcon({ backend: 'kernel' })) as KernelFalcon;
-    if ((await falcon.getConfig()).nrCpuIds < 4) this.skip();
+    falcon = await openFalconOnFourCpus(this);
   });
   after(async () => {
     await falcon?.close();
@@ -97,7 +90,7 @@ describe('vm: falcon tracepoints', function () {
   beforeEach(async () => {
     quietOverlayUp();
     await falcon.setConfig({ enabled: true, cpus: [1, 2, 3], mode: 'stage', policy: 'static', threshold: 80 });
-    for (const dev of PATH) await falcon.attach(dev);
+    for (const dev of PATH_STAGES) await falcon.attach(dev);
   });
   afterEach(async () => {
     topologyDown();
@@ -129,7 +122,7 @@ describe('vm: falcon tracepoints', function () {
     await falcon.resetStats();
     const events = await traceFalcon(() => send(45000, 300));
     const stats = await falcon.stats();
-    for (const dev of PATH) {
+    for (const dev of PATH_STAGES) {
       const d = stats.devices.find((x) => x.ifname === dev.ifname && x.netns === dev.netns);
       assert.ok(d, `${dev.ifname} in stats`);
       const steers = events.filter((e) => e.name === 'falcon_steer' && e.f['dev'] === dev.ifname);
@@ -181,7 +174,7 @@ describe('vm: falcon tracepoints', function () {
       await pinAll(10); // 33 on the first pin: opens
     })).filter((e) => e.name === 'falcon_gate');
     console.log(`      gate events: ${JSON.stringify(changes.map((e) => e.f))}`);
-    for (const dev of PATH) {
+    for (const dev of PATH_STAGES) {
       const mine = changes.filter((e) => e.f['dev'] === dev.ifname).map((e) => [e.f['closed'] ? 'closed' : 'open', Number(e.f['load'])]);
       assert.deepStrictEqual(mine, [['closed', 60], ['open', 33]], `${dev.ifname}: closed at an average of 60, kept closed in the band, opened at 33`);
     }
