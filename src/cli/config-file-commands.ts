@@ -2,7 +2,6 @@
 // attachments as a file of falconctl statements (src/cli/config-file.ts),
 // and bring a host back to what such a file says.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Attachment, AttachOptions, Falcon, FalconConfig } from '../api/types';
 import { netnsPath } from '../transport/netns';
 import { hasOption, Parsed, stringOption as optionValue, UsageError } from '../args/parse';
@@ -12,6 +11,7 @@ import {
 } from './config-file';
 import { attachmentJson, configJson, cpuText } from './format';
 import { printJson } from './output';
+import { falconctlVersion } from './version';
 
 /**
  * A failure the command has already reported in full (per-line errors, or
@@ -21,16 +21,6 @@ export class ExitStatus extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
     this.name = 'ExitStatus';
-  }
-}
-
-/** What falconctl's version is (package.json), for the file's header. */
-function falconctlVersion(): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 

@@ -5,7 +5,6 @@
 // refused, the module is not there, or stdout cannot be written. Never a
 // stack trace, never a silent fall back to the mock. Help never acts.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { MODULE_NOT_LOADED_MESSAGE, openFalcon } from '../index';
 import type { Falcon } from '../api/types';
 import { hasOption, helpRequested, parseArgs, Parsed, splitAtPositional, stringOption, UsageError } from '../args/parse';
@@ -22,6 +21,7 @@ import { commandHelp, mainHelp } from './help';
 import { gatherLoadFacts, loadHint } from './load-hint';
 import * as stats from './stats-commands';
 import { monitorCommand } from './monitor-command';
+import { falconctlVersion } from './version';
 import { Location, Output, printError, processOutput, stdoutFailure } from './output';
 
 /** Every subcommand, in the order help lists them. */
@@ -48,15 +48,6 @@ export const GLOBAL_OPTIONS: readonly CliOption[] = [
   { name: 'help', short: 'h', value: false, description: 'this help; falconctl help COMMAND (or COMMAND help, COMMAND --help) for a command' },
   { name: 'version', short: 'V', value: false, description: 'print the version' },
 ];
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /**
  * Opens the backend the flags ask for. A missing module is a kernel error
@@ -224,7 +215,7 @@ export async function main(argv: readonly string[], out?: Output): Promise<numbe
     } else if (globalError !== undefined || globals === undefined) {
       throw globalError;
     } else if (hasOption(globals, 'version')) {
-      output.write(`falconctl ${version()}\n`);
+      output.write(`falconctl ${falconctlVersion()}\n`);
       status = 0;
     } else if (hasOption(globals, 'batch')) {
       if (rest.length) throw new UsageError(`--batch takes no command (the commands are in the file), got "${rest[0] as string}"`);
