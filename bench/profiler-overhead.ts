@@ -5,10 +5,10 @@
 // the same boot; and, from the kernel's BPF statistics, the programs' own
 // share of the CPUs' busy time in the "on" runs. The "on" runs' profiles give
 // the vanilla overlay's per-stage ns/packet. Run it through bench/profiler-overhead.sh (both kernels):
-//   node dist/src/testbed/cli.js run --cpus 2 -- node dist/bench/profiler-overhead.js [--reps N] [--seconds S] [--json FILE]
+//   node dist/src/testbed/cli.js run --cpus 2 -- node dist/bench/profiler-overhead.js [--reps N] [--seconds S] [--json FILE] [--no-bpf-stats]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { parseArgs, parseInteger, stringOption } from '../src/args/parse';
+import { hasOption, parseArgs, parseInteger, stringOption } from '../src/args/parse';
 import { emptySnapshot } from '../src/profile/assemble';
 import { KernelProfiler } from '../src/profile/kernel';
 import type { Profile } from '../src/profile/types';
@@ -43,7 +43,11 @@ function stageCosts(p: Profile): Record<string, number> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), [
     { name: 'reps', value: true }, { name: 'seconds', value: true }, { name: 'json', value: true },
+    { name: 'no-bpf-stats', value: false },
   ] as const);
+  // The kernel's BPF statistics add two clock reads per program run to the "on"
+  // runs; without them the throughput A/B measures the profiler alone.
+  const bpfStats = !hasOption(args, 'no-bpf-stats');
   const reps = parseInteger(stringOption(args, 'reps') ?? '5', '--reps', { min: 1, max: 100 });
   const seconds = parseInteger(stringOption(args, 'seconds') ?? '10', '--seconds', { min: 1, max: 600 });
   const cpus: PlacementCpus = { sender: 0, receiver: os.cpus().length > 1 ? 1 : 0, steer: [], busy: 0 };
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
     for (let rep = 1; rep <= reps; rep++) {
       for (const state of rep % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
         // Statistics only in the "on" runs: their cost counts against the profiler (an upper bound).
-        setBpfStats(state === 'on');
+        setBpfStats(bpfStats && state === 'on');
         const profiler = state === 'on' ? KernelProfiler.open() : undefined;
         const t0 = Date.now();
         try {
@@ -67,11 +71,13 @@ async function main(): Promise<void> {
           const proc0 = snapshot();
           const m = await measure('tcp', OVERLAY, cpus, { durationS: seconds, udpRateMbps: 0 });
           gbps[state].push(m.gbps ?? 0);
-          if (profiler) {
+          if (profiler && bpfStats) {
             const bpf1 = bpfRunTime();
             const busyNs = delta(proc0.busy, snapshot().busy).reduce((a, b) => a + b, 0) * 1e7; // USER_HZ ticks -> ns
             cpuSharePct.push(Math.round(((bpf1.ns - bpf0.ns) / busyNs) * 10000) / 100);
             nsPerRun.push(Math.round((bpf1.ns - bpf0.ns) / Math.max(1, bpf1.runs - bpf0.runs)));
+          }
+          if (profiler) {
             costs.push(stageCosts(profiler.profileBetween(emptySnapshot(), profiler.snapshot(), Date.now() - t0)));
           }
         } finally {
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
     vcpus: os.cpus().length,
     reps,
     seconds,
+    bpf_stats: bpfStats,
     gbps,
     median_off_gbps: median(gbps.off),
     median_on_gbps: median(gbps.on),
@@ -102,8 +109,8 @@ async function main(): Promise<void> {
     median_paired_on_off: median(pairedRatios),
     // The profiler's programs' share of all CPUs' busy time during the "on" runs (kernel BPF stats).
     bpf_cpu_share_pct: cpuSharePct,
-    median_bpf_cpu_share_pct: median(cpuSharePct),
-    median_bpf_ns_per_program_run: median(nsPerRun),
+    median_bpf_cpu_share_pct: bpfStats ? median(cpuSharePct) : null,
+    median_bpf_ns_per_program_run: bpfStats ? median(nsPerRun) : null,
     vanilla_stage_ns_per_packet: Object.fromEntries(devices.map((d) => [d, median(costs.map((c) => c[d] ?? 0).filter((x) => x > 0))])),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

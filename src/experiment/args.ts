@@ -63,7 +63,9 @@ Options:
                        pipeline with 3 or more vCPUs)
   --attach SCOPE       everywhere: RPS and Falcon on every overlay device of
                        both hosts, as operators run it (default); receiver:
-                       on h2's devices only
+                       on h2's devices only; everywhere-tx: everywhere, and
+                       each container's host-side veth (vc<k>, the first
+                       softirq stage of what the containers send)
   --cpus N             guest vCPUs (default: host cores, at least 2)
   --reps N             repetitions, modes interleaved in each (default 3)
   --duration S         seconds per measurement (default 5; --quick 3)
@@ -88,7 +90,7 @@ export const OPTIONS = [
   { name: 'scenario', value: true, multiple: true, aliases: ['scenarios'], valueName: 'LIST', description: 'comma-separated scenarios' },
   { name: 'modes', value: true, multiple: true, aliases: ['mode'], valueName: 'LIST', description: 'comma-separated modes' },
   { name: 'placement', value: true, multiple: true, aliases: ['placements'], valueName: 'LIST', description: 'spare, nospare, pipeline' },
-  { name: 'attach', value: true, valueName: 'SCOPE', description: 'everywhere or receiver' },
+  { name: 'attach', value: true, valueName: 'SCOPE', description: 'everywhere, receiver or everywhere-tx' },
   { name: 'cpus', value: true, valueName: 'N', description: 'guest vCPUs' },
   { name: 'reps', value: true, valueName: 'N', description: 'repetitions' },
   { name: 'duration', value: true, valueName: 'S', description: 'seconds per measurement' },

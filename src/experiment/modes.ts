@@ -58,14 +58,21 @@ export interface SteeredDevice {
  * hash (not the stage) already sends their last stages to different CPUs,
  * while each flow's stages 0, 1, 2 stay on different CPUs. `everywhere`
  * adds h1's devices (they receive the ACKs and replies), as operators attach
- * it on every host.
+ * it on every host. `everywhere-tx` adds, on both hosts, each container's
+ * host-side veth (`vc<k>`, stage 0): what a container sends (the sender's
+ * data, the receiver's ACKs and replies) takes its first softirq there, and
+ * that stage (bridge, VXLAN encapsulation, the wire's transmit) otherwise
+ * runs on the sending application's CPU.
  */
 export function steeredDevices(containers = 1, attach: AttachScope = 'receiver'): SteeredDevice[] {
-  const hosts = attach === 'everywhere' ? [2, 1] : [2];
+  const hosts = attach === 'receiver' ? [2] : [2, 1];
   const devs: SteeredDevice[] = [];
   for (const h of hosts) {
     devs.push({ netns: `h${h}`, ifname: `w${h}`, stage: 0 }, { netns: `h${h}`, ifname: 'vx0', stage: 1 });
     for (let k = 1; k <= containers; k++) devs.push({ netns: `h${h}c${k}`, ifname: 'eth0', stage: 2 });
+    if (attach === 'everywhere-tx') {
+      for (let k = 1; k <= containers; k++) devs.push({ netns: `h${h}`, ifname: `vc${k}`, stage: 0 });
+    }
   }
   return devs;
 }
@@ -74,4 +81,4 @@ export function steeredDevices(containers = 1, attach: AttachScope = 'receiver')
 export const STEERED_DEVICES: readonly SteeredDevice[] = steeredDevices(1);
 
 /** Attach scopes, the default first. */
-export const ATTACH_SCOPES: readonly AttachScope[] = ['everywhere', 'receiver'];
+export const ATTACH_SCOPES: readonly AttachScope[] = ['everywhere', 'receiver', 'everywhere-tx'];

@@ -11,12 +11,19 @@ import { renderBarChart, scenarioChart, softirqChart } from './svg';
 import { cacheLatencyChart, renderLineChart } from './svg-lines';
 import { renderStageChart, stageChart } from './stage-chart';
 import { renderTable } from './table';
-import { RawResults } from './types';
+import { AttachScope, RawResults } from './types';
 
 /** Host-side facts the guest cannot know. */
 export type HostMeta = Omit<ResultsMeta, 'kernel' | 'vcpus'>;
 
 /** Writes results.json, table.txt and the charts into `outDir`; returns the table text. */
+/** The report header's words for each attach scope. */
+const ATTACH_SCOPE_WORDS: Record<AttachScope, string> = {
+  everywhere: 'every overlay device of both hosts',
+  receiver: "h2's devices",
+  'everywhere-tx': "every overlay device of both hosts and each container's host-side veth",
+};
+
 export function writeReport(outDir: string, raw: RawResults, host: HostMeta): string {
   const summary = summarizeResults(raw);
   const doc = resultsDocument({ ...host, kernel: raw.guest.kernel, vcpus: raw.guest.vcpus }, raw, summary);
@@ -25,7 +32,7 @@ export function writeReport(outDir: string, raw: RawResults, host: HostMeta): st
   const header =
     `Falcon experiment ${m.timestamp}: kernel ${m.kernel}, ${m.vcpus} vCPUs (${m.accel}) on ${m.hostCpuModel} ` +
     `(${m.hostCores} host cores), commit ${m.gitCommit}, ${raw.plan.reps} rep(s) x ${raw.plan.durationS} s, ` +
-    `RPS and Falcon on ${raw.plan.attach === 'everywhere' ? "every overlay device of both hosts" : "h2's devices"}\n` +
+    `RPS and Falcon on ${ATTACH_SCOPE_WORDS[raw.plan.attach ?? 'receiver']}\n` +
     `[min-max] = spread over repetitions; softirq % per CPU = each vCPU's share of softirq time (median); ` +
     `CPU s/GB = busy time of all vCPUs per GB received\n\n`;
   const notes = raw.notes.map((n) => `note: ${n}\n`).join('');

@@ -28,7 +28,7 @@ export type PlacementId = 'spare' | 'nospare' | 'pipeline';
  * receiving host's only, or every overlay device of both hosts (`w`, `vx0`,
  * every container's `eth0`), as operators attach it.
  */
-export type AttachScope = 'receiver' | 'everywhere';
+export type AttachScope = 'receiver' | 'everywhere' | 'everywhere-tx';
 
 /** One measured figure of a run; which keys are present depends on the scenario. */
 export interface RunMetrics {

@@ -121,6 +121,17 @@ describe('experiment: plan and placements', () => {
     assert.strictEqual(buildPlan(parseArgs(['--attach', 'receiver'], 2), '/r/raw.json', {}).attach, 'receiver');
     assert.throws(() => parseArgs(['--attach', 'h1'], 2), /--attach/);
   });
+  it('everywhere-tx adds each container\'s host-side veth on both hosts at stage 0', () => {
+    const devs = steeredDevices(2, 'everywhere-tx');
+    assert.deepStrictEqual(devs.filter((d) => d.ifname.startsWith('vc')), [
+      { netns: 'h2', ifname: 'vc1', stage: 0 },
+      { netns: 'h2', ifname: 'vc2', stage: 0 },
+      { netns: 'h1', ifname: 'vc1', stage: 0 },
+      { netns: 'h1', ifname: 'vc2', stage: 0 },
+    ]);
+    assert.deepStrictEqual(devs.filter((d) => !d.ifname.startsWith('vc')), steeredDevices(2, 'everywhere'));
+    assert.strictEqual(buildPlan(parseArgs(['--attach', 'everywhere-tx'], 2), '/r/raw.json', {}).attach, 'everywhere-tx');
+  });
   it('the pipelining placement needs 3 vCPUs and is a default from 3 on', () => {
     assert.throws(() => parseArgs(['--placement', 'pipeline'], 2), /placement pipeline \(pipelining\) needs at least 3 vCPUs, got --cpus 2/);
     assert.deepStrictEqual(parseArgs([], 2).placements, ['spare', 'nospare']);
