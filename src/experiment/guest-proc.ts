@@ -9,6 +9,8 @@ export interface ProcSnapshot {
   softirq: number[];
   /** Busy (everything but idle and iowait) time per CPU, USER_HZ ticks. */
   busy: number[];
+  /** Packets the kernel dropped at each CPU's input backlog (softnet_stat). */
+  backlogDropped: number[];
   /** Monotonic time, seconds. */
   at: number;
 }
@@ -40,11 +42,27 @@ export function parseStat(text: string): { softirq: number[]; busy: number[] } {
   return { softirq, busy };
 }
 
+/**
+ * Per-CPU backlog drops from /proc/net/softnet_stat: a row per online CPU, hex
+ * columns, the second the packets dropped because that CPU's input backlog
+ * (netdev_max_backlog) was full; from 5.x on the 13th column is the CPU.
+ */
+export function parseSoftnetDropped(text: string): number[] {
+  const dropped: number[] = [];
+  text.split('\n').filter((l) => l.trim() !== '').forEach((line, row) => {
+    const f = line.trim().split(/\s+/).map((x) => parseInt(x, 16));
+    const cpu = f.length >= 13 ? (f[12] as number) : row;
+    dropped[cpu] = f[1] ?? 0;
+  });
+  return Array.from(dropped, (v) => v ?? 0);
+}
+
 /** Reads the counters now. */
 export function snapshot(): ProcSnapshot {
   const netRx = parseSoftirqs(fs.readFileSync('/proc/softirqs', 'utf8'));
   const { softirq, busy } = parseStat(fs.readFileSync('/proc/stat', 'utf8'));
-  return { netRx, softirq, busy, at: performance.now() / 1000 };
+  const backlogDropped = parseSoftnetDropped(fs.readFileSync('/proc/net/softnet_stat', 'utf8'));
+  return { netRx, softirq, busy, backlogDropped, at: performance.now() / 1000 };
 }
 
 /** Element-wise b - a. */

@@ -135,6 +135,7 @@ class Runner {
       if (profiler && stagesBefore) run.profile = profiler.profileBetween(stagesBefore, profiler.snapshot(), Math.round(performance.now() - before.at * 1000), { topFlows: 3 });
       const after = snapshot();
       run.netRx = delta(before.netRx, after.netRx);
+      run.backlogDropped = delta(before.backlogDropped, after.backlogDropped);
       run.softirqS = delta(before.softirq, after.softirq).map((t) => t / USER_HZ);
       run.busyS = delta(before.busy, after.busy).map((t) => t / USER_HZ);
       run.wallS = after.at - before.at;

@@ -120,6 +120,8 @@ export interface RawRun {
   busyS: number[];
   /** Wall-clock length of the measured part, seconds. */
   wallS: number;
+  /** Packets dropped at each CPU's input backlog over the run (softnet_stat delta): loss outside Falcon's queues. */
+  backlogDropped?: number[];
   /** Falcon's stats, in Falcon modes. */
   falcon?: FalconRunStats;
   /** The stage profiler's profile of the run (absent where the profiler cannot run). */

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { parseIperf, parseSockperf } from '../../src/experiment/guest-parse';
-import { delta, parseSoftirqs, parseStat } from '../../src/experiment/guest-proc';
+import { delta, parseSoftirqs, parseSoftnetDropped, parseStat } from '../../src/experiment/guest-proc';
 import { parseTcpExt } from '../../src/experiment/guest-tcpext';
 import { median, medianVector, ratio, shares, summarize } from '../../src/experiment/stats';
 
@@ -64,5 +64,12 @@ describe('experiment: tool output parsers', () => {
     const stat = 'cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 10 0 5 100 7 1 4 0 0 0\ncpu1 1 1 1 200 0 0 9 2 0 0\nintr 1\n';
     assert.deepStrictEqual(parseStat(stat), { softirq: [4, 9], busy: [20, 14] });
     assert.deepStrictEqual(delta([1, 2], [4, 4]), [3, 2]);
+  });
+  it('/proc/net/softnet_stat backlog drops per CPU, by the CPU column where there is one', () => {
+    // 6.1 layout: 13 columns, the last the CPU; CPU 1 offline, so rows are CPUs 0 and 2.
+    const row = (dropped: string, cpu: string) => `00001000 ${dropped} 00000003 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 ${cpu}`;
+    assert.deepStrictEqual(parseSoftnetDropped(`${row('0000001a', '00000000')}\n${row('00000002', '00000002')}\n`), [26, 0, 2]);
+    // Older layout without the CPU column: rows in order.
+    assert.deepStrictEqual(parseSoftnetDropped('00000010 00000005 00000000\n00000010 00000000 00000000\n'), [5, 0]);
   });
 });
