@@ -20,7 +20,7 @@ namespace falcon {
 // Returns the fd, or a negative errno with *failedCall naming the call.
 int OpenGenlSocket(int receiveBufferBytes, uint32_t* portId, const char** failedCall);
 
-// Starts a poll handle on fd, its data set to `data`. Returns 0 with *poll
+// Initialises (does not start) a poll handle on fd, its data set to `data`. Returns 0 with *poll
 // set, or a negative libuv error (nothing is left allocated then).
 int OpenPollHandle(uv_loop_t* loop, int fd, void* data, uv_poll_t** poll);
 
