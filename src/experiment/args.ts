@@ -29,6 +29,8 @@ export interface ExperimentArgs {
   modesExplicit: boolean;
   gro: boolean;
   accel: 'tcg' | 'kvm';
+  /** TCG: one host thread per vCPU (default) or one for all (rules out races in QEMU's multi-threaded TCG). */
+  tcgThreads: 'multi' | 'single';
   /** Output directory; default results/<timestamp>. */
   outDir: string | undefined;
   /** Re-summarize the raw.json in this directory instead of running. */
@@ -78,6 +80,8 @@ Options:
   --kernel VERSION     guest kernel (default: the newest installed)
   --gro                put the wire in veth's NAPI/GRO mode (closer to a real NIC)
   --accel tcg|kvm      QEMU accelerator (default tcg)
+  --tcg-threads multi|single
+                       TCG: a host thread per vCPU (default), or one for all
   --out DIR            output directory (default results/<timestamp>)
   --timeout S          hard limit for the VM, seconds (default: from the estimate)
   --dry-run            print the plan and the estimate, boot nothing
@@ -101,6 +105,7 @@ export const OPTIONS = [
   { name: 'kernel', value: true, valueName: 'VERSION', description: 'guest kernel version' },
   { name: 'gro', value: false, description: "put the wire in veth's NAPI/GRO mode" },
   { name: 'accel', value: true, valueName: 'tcg|kvm', description: 'QEMU accelerator' },
+  { name: 'tcg-threads', value: true, valueName: 'multi|single', description: 'TCG host threads' },
   { name: 'out', value: true, valueName: 'DIR', description: 'output directory' },
   { name: 'timeout', value: true, valueName: 'S', description: 'hard limit for the VM, seconds' },
   { name: 'dry-run', value: false, description: 'print the plan and the estimate, boot nothing' },
@@ -144,6 +149,7 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
   const placements = lists(v.placement, '--placement', 'placement', ['spare', 'nospare', 'pipeline'] as const);
   const attach = v.attach === undefined ? ATTACH_SCOPES[0] : parseChoice(v.attach, '--attach', ATTACH_SCOPES);
   const accel = v.accel === undefined ? 'tcg' : parseChoice(v.accel, '--accel', ['tcg', 'kvm']);
+  const tcgThreads = v['tcg-threads'] === undefined ? 'multi' : parseChoice(v['tcg-threads'], '--tcg-threads', ['multi', 'single']);
   const outDir = nonEmpty('--out', v.out, 'a directory');
   const reportDir = nonEmpty('--report', v.report, 'a results directory');
   const timeoutS = v.timeout === undefined ? undefined : parseInteger(v.timeout, '--timeout', { min: 10, max: 24 * 3600 });
@@ -171,6 +177,7 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
     modesExplicit: modes !== undefined,
     gro: v.gro === true,
     accel,
+    tcgThreads,
     outDir,
     reportDir,
     dryRun: v['dry-run'] === true,
@@ -207,6 +214,7 @@ function defaults(hostCores: number): ExperimentArgs {
     modesExplicit: false,
     gro: false,
     accel: 'tcg',
+    tcgThreads: 'multi',
     outDir: undefined,
     reportDir: undefined,
     dryRun: false,

@@ -73,6 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
     command: [process.execPath, guestJs, planFile],
     cpus: plan.cpus,
     accel: args.accel,
+    tcgThreads: args.tcgThreads,
     timeoutS: args.timeoutS ?? Math.max(600, Math.ceil(estimate * 2 + BOOT_OVERHEAD_S)),
     resultsDir: outDir,
     kernelVersion: kernel.version,

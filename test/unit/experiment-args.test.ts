@@ -62,6 +62,11 @@ describe('experiment: arguments', () => {
     refuses(['--quick', '--reps', '3'], /--quick runs one repetition/);
     refuses(['--scenario', 'contention', '--placement', 'nospare'], /none of the scenarios contention runs in placement nospare/);
     refuses(['--accel', 'hvf'], /--accel must be tcg or kvm/);
+    refuses(['--tcg-threads', 'two'], /--tcg-threads must be multi or single/);
+  });
+  it('runs multi-threaded TCG unless told otherwise', () => {
+    assert.strictEqual(parseArgs([], 2).tcgThreads, 'multi');
+    assert.strictEqual(parseArgs(['--tcg-threads', 'single'], 2).tcgThreads, 'single');
   });
   it('one vCPU is fine for native and vanilla with the spare placement', () => {
     const a = parseArgs(['--cpus', '1', '--modes', 'native,vanilla', '--placement', 'spare'], 2);
