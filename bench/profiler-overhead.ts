@@ -4,11 +4,14 @@
 // starting state alternates), medians of --reps runs, and the ratio within
 // the same boot; and, from the kernel's BPF statistics, the programs' own
 // share of the CPUs' busy time in the "on" runs. The "on" runs' profiles give
-// the vanilla overlay's per-stage ns/packet. Run it through bench/profiler-overhead.sh (both kernels):
-//   node dist/src/testbed/cli.js run --cpus 2 -- node dist/bench/profiler-overhead.js [--reps N] [--seconds S] [--json FILE] [--no-bpf-stats]
+// the vanilla overlay's per-stage ns/packet. --states adds "noflows" (the
+// programs without flow accounting: no header read, no flow table) to tell
+// the flow table's share from the rest. Run it through bench/profiler-overhead.sh (both kernels):
+//   node dist/src/testbed/cli.js run --cpus 2 -- node dist/bench/profiler-overhead.js [--reps N] [--seconds S]
+//     [--states off,on[,noflows]] [--json FILE] [--no-bpf-stats]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { hasOption, parseArgs, parseInteger, stringOption } from '../src/args/parse';
+import { hasOption, parseArgs, parseInteger, parseList, stringOption, UsageError } from '../src/args/parse';
 import { emptySnapshot } from '../src/profile/assemble';
 import { KernelProfiler } from '../src/profile/kernel';
 import type { Profile } from '../src/profile/types';
@@ -17,6 +20,15 @@ import { measure, OVERLAY, Receivers } from '../src/experiment/guest-traffic';
 import type { PlacementCpus } from '../src/experiment/placements';
 import { delta, snapshot } from '../src/experiment/guest-proc';
 import { bpfRunTime, setBpfStats } from './bpf-run-time';
+
+const STATES = ['off', 'on', 'noflows'] as const;
+type State = (typeof STATES)[number];
+
+/** The states in the order repetition @rep runs them: each starts one later, so every state leads in turn. */
+function rotated<T>(xs: readonly T[], rep: number): T[] {
+  const k = rep % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,8 +55,10 @@ function stageCosts(p: Profile): Record<string, number> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), [
     { name: 'reps', value: true }, { name: 'seconds', value: true }, { name: 'json', value: true },
-    { name: 'no-bpf-stats', value: false },
+    { name: 'no-bpf-stats', value: false }, { name: 'states', value: true },
   ] as const);
+  const states = parseList(stringOption(args, 'states') ?? 'off,on', '--states', { noun: 'state', known: STATES });
+  if (!states.includes('off') || states.length < 2) throw new UsageError('--states must include off and at least one other state');
   // The kernel's BPF statistics add two clock reads per program run to the "on"
   // runs; without them the throughput A/B measures the profiler alone.
   const bpfStats = !hasOption(args, 'no-bpf-stats');
@@ -53,7 +67,7 @@ async function main(): Promise<void> {
   const cpus: PlacementCpus = { sender: 0, receiver: os.cpus().length > 1 ? 1 : 0, steer: [], busy: 0 };
   topologyUp({ kind: 'overlay', containers: 1 });
   const receivers = new Receivers();
-  const gbps: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const gbps: Partial<Record<State, number[]>> = Object.fromEntries(states.map((st) => [st, []]));
   const costs: Record<string, number>[] = [];
   // Per "on" run: the programs' run time over all CPUs' busy time, percent.
   const cpuSharePct: number[] = [];
@@ -61,30 +75,30 @@ async function main(): Promise<void> {
   try {
     await receivers.start('tcp', cpus);
     for (let rep = 1; rep <= reps; rep++) {
-      for (const state of rep % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      for (const state of rotated(states, rep - 1)) {
         // Statistics only in the "on" runs: their cost counts against the profiler (an upper bound).
         setBpfStats(bpfStats && state === 'on');
-        const profiler = state === 'on' ? KernelProfiler.open() : undefined;
+        const profiler = state === 'off' ? undefined : KernelProfiler.open({ flows: state === 'on' });
         const t0 = Date.now();
         try {
           const bpf0 = bpfRunTime();
           const proc0 = snapshot();
           const m = await measure('tcp', OVERLAY, cpus, { durationS: seconds, udpRateMbps: 0 });
-          gbps[state].push(m.gbps ?? 0);
-          if (profiler && bpfStats) {
+          gbps[state]?.push(m.gbps ?? 0);
+          if (state === 'on' && profiler && bpfStats) {
             const bpf1 = bpfRunTime();
             const busyNs = delta(proc0.busy, snapshot().busy).reduce((a, b) => a + b, 0) * 1e7; // USER_HZ ticks -> ns
             cpuSharePct.push(Math.round(((bpf1.ns - bpf0.ns) / busyNs) * 10000) / 100);
             nsPerRun.push(Math.round((bpf1.ns - bpf0.ns) / Math.max(1, bpf1.runs - bpf0.runs)));
           }
-          if (profiler) {
+          if (state === 'on' && profiler) {
             costs.push(stageCosts(profiler.profileBetween(emptySnapshot(), profiler.snapshot(), Date.now() - t0)));
           }
         } finally {
           profiler?.close();
           setBpfStats(false);
         }
-        process.stdout.write(`profiler-overhead: rep ${rep}/${reps} ${state}: ${gbps[state].at(-1)?.toFixed(3)} Gb/s\n`);
+        process.stdout.write(`profiler-overhead: rep ${rep}/${reps} ${state}: ${gbps[state]?.at(-1)?.toFixed(3)} Gb/s\n`);
       }
     }
   } finally {
@@ -92,21 +106,23 @@ async function main(): Promise<void> {
     topologyDown();
   }
   const devices = [...new Set(costs.flatMap((c) => Object.keys(c)))].sort();
-  const pairedRatios = gbps.on.map((on, i) => Math.round((on / (gbps.off[i] ?? NaN)) * 1000) / 1000);
+  const off = gbps.off ?? [];
+  // The host's speed drifts between repetitions; a repetition's runs are back
+  // to back, so each state's ratio to that repetition's "off" cancels most of it.
+  const paired = (st: State): number[] => (gbps[st] ?? []).map((g, i) => Math.round((g / (off[i] ?? NaN)) * 1000) / 1000);
+  const onStates = states.filter((st) => st !== 'off');
   const result = {
     kernel: os.release(),
     vcpus: os.cpus().length,
     reps,
     seconds,
     bpf_stats: bpfStats,
+    states,
     gbps,
-    median_off_gbps: median(gbps.off),
-    median_on_gbps: median(gbps.on),
-    overhead_pct: Math.round((1 - median(gbps.on) / median(gbps.off)) * 1000) / 10,
-    // The host's speed drifts between repetitions; a repetition's on and off
-    // runs are back to back, so their ratio cancels most of that drift.
-    paired_on_off: pairedRatios,
-    median_paired_on_off: median(pairedRatios),
+    median_gbps: Object.fromEntries(states.map((st) => [st, median(gbps[st] ?? [])])),
+    overhead_pct: Object.fromEntries(onStates.map((st) => [st, Math.round((1 - median(gbps[st] ?? []) / median(off)) * 1000) / 10])),
+    paired_vs_off: Object.fromEntries(onStates.map((st) => [st, paired(st)])),
+    median_paired_vs_off: Object.fromEntries(onStates.map((st) => [st, median(paired(st))])),
     // The profiler's programs' share of all CPUs' busy time during the "on" runs (kernel BPF stats).
     bpf_cpu_share_pct: cpuSharePct,
     median_bpf_cpu_share_pct: bpfStats ? median(cpuSharePct) : null,

@@ -41,7 +41,11 @@ static void falcon_kick(struct falcon_cpu *c)
 		return;
 	}
 	WRITE_ONCE(c->counters.kicks, c->counters.kicks + 1);
-	/* The target went offline under us: run its NAPI here instead. */
+	/*
+	 * -ENXIO: the target went offline under us. -EBUSY (its csd still
+	 * in flight) cannot happen while NAPI_STATE_SCHED guards the kick,
+	 * but would lose the kick. Either way, run its NAPI here instead.
+	 */
 	if (smp_call_function_single_async(c->cpu, &c->csd))
 		__napi_schedule(&c->napi);
 }
