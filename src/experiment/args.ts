@@ -41,6 +41,8 @@ export interface ExperimentArgs {
   timeoutS: number | undefined;
   /** Server (and client) containers of the web and cache scenarios. */
   containers: number;
+  /** Non-matching nftables input rules in each server container (a heavy last stage, as kube-proxy's); 0: none. */
+  rules: number;
   /** Offered rates of the cache scenario, requests/s, ascending. */
   cacheRates: number[];
   /** wrk connections per client container. */
@@ -74,6 +76,9 @@ Options:
   --udp-rate MBPS      UDP offered load in Mb/s (default 500)
   --containers N       server containers on h2 for web and cache, each with
                        its own client container on h1 (default 2; --quick 1)
+  --rules N            N nftables input rules, none matching, in each server
+                       container: a heavy last stage, as kube-proxy's rules
+                       make on a node (default 0; the native path has none)
   --cache-rates LIST   cache offered rates, req/s over all containers
                        (default ${DEFAULT_CACHE_RATES.join(',')}; --quick ${QUICK_CACHE_RATE})
   --web-connections N  wrk connections per client container (default ${DEFAULT_WEB_CONNECTIONS})
@@ -100,6 +105,7 @@ export const OPTIONS = [
   { name: 'duration', value: true, valueName: 'S', description: 'seconds per measurement' },
   { name: 'udp-rate', value: true, valueName: 'MBPS', description: 'UDP offered load in Mb/s' },
   { name: 'containers', value: true, valueName: 'N', description: 'server containers for web and cache' },
+  { name: 'rules', value: true, valueName: 'N', description: 'non-matching nftables input rules per server container' },
   { name: 'cache-rates', value: true, multiple: true, aliases: ['cache-rate'], valueName: 'LIST', description: 'cache offered rates, req/s' },
   { name: 'web-connections', value: true, valueName: 'N', description: 'wrk connections per client container' },
   { name: 'kernel', value: true, valueName: 'VERSION', description: 'guest kernel version' },
@@ -160,6 +166,7 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
         ? [QUICK_CACHE_RATE]
         : [...DEFAULT_CACHE_RATES]
       : unique(v['cache-rates'].flatMap((list) => list.split(',').map((r) => parseInteger(r.trim(), '--cache-rates', { min: 1, max: 10_000_000 })))).sort((a, b) => a - b);
+  const rules = v.rules === undefined ? 0 : parseInteger(v.rules, '--rules', { min: 0, max: 100_000 });
   const webConnections = v['web-connections'] === undefined ? DEFAULT_WEB_CONNECTIONS : parseInteger(v['web-connections'], '--web-connections', { min: 1, max: 10_000 });
   const kernel = nonEmpty('--kernel', v.kernel, 'a kernel version');
   if (quick && reps !== undefined && reps !== 1) throw new UsageError('--quick runs one repetition; drop --reps or --quick');
@@ -183,6 +190,7 @@ export function parseArgs(argv: readonly string[], hostCores: number): Experimen
     dryRun: v['dry-run'] === true,
     timeoutS,
     containers,
+    rules,
     cacheRates,
     webConnections,
     kernel,
@@ -220,6 +228,7 @@ function defaults(hostCores: number): ExperimentArgs {
     dryRun: false,
     timeoutS: undefined,
     containers: 2,
+    rules: 0,
     cacheRates: [...DEFAULT_CACHE_RATES],
     webConnections: DEFAULT_WEB_CONNECTIONS,
     kernel: undefined,

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { Falcon } from '../api/types';
-import { topologyDown, topologyUp } from '../topology';
+import { addInputRules, containerNs, topologyDown, topologyUp } from '../topology';
 import { falconRunStats, openKernelFalcon } from './guest-falcon';
 import { applyMode, clearMode } from './guest-modes';
 import { holdStaticKeys } from './guest-static-keys';
@@ -215,7 +215,12 @@ async function main(argv: readonly string[]): Promise<number> {
 
   log(`building the overlay topology${plan.gro ? ' (wire in GRO mode)' : ''}`);
   const appBlocks = plan.blocks.some((b) => scenarioSpec(b.scenario).app === true);
-  topologyUp({ kind: 'overlay', containers: appBlocks ? plan.containers ?? 1 : 1, gro: plan.gro });
+  const containers = appBlocks ? plan.containers ?? 1 : 1;
+  topologyUp({ kind: 'overlay', containers, gro: plan.gro });
+  if (plan.rules) {
+    log(`${plan.rules} nftables input rules in each server container`);
+    for (let k = 1; k <= containers; k++) addInputRules(containerNs(2, k), plan.rules);
+  }
   const runner = new Runner(plan, falcon);
   for (const [m, why] of Object.entries(plan.pending)) runner.results.notes.push(`${m} not run: ${why}`);
   log(`${runCount(plan)} runs of ${plan.durationS} s on ${plan.cpus} vCPUs (kernel ${os.release()})`);

@@ -31,6 +31,7 @@ export function buildPlan(args: ExperimentArgs, rawFile: string, pending: Partia
     gro: args.gro,
     containers: args.containers,
     webConnections: args.webConnections,
+    ...(args.rules > 0 ? { rules: args.rules } : {}),
     attach: args.attach,
     blocks,
     pending,

@@ -32,7 +32,8 @@ export function writeReport(outDir: string, raw: RawResults, host: HostMeta): st
   const header =
     `Falcon experiment ${m.timestamp}: kernel ${m.kernel}, ${m.vcpus} vCPUs (${m.accel}) on ${m.hostCpuModel} ` +
     `(${m.hostCores} host cores), commit ${m.gitCommit}, ${raw.plan.reps} rep(s) x ${raw.plan.durationS} s, ` +
-    `RPS and Falcon on ${ATTACH_SCOPE_WORDS[raw.plan.attach ?? 'receiver']}\n` +
+    `RPS and Falcon on ${ATTACH_SCOPE_WORDS[raw.plan.attach ?? 'receiver']}` +
+    `${raw.plan.rules ? `, ${raw.plan.rules} nftables input rules in each server container` : ''}\n` +
     `[min-max] = spread over repetitions; softirq % per CPU = each vCPU's share of softirq time (median); ` +
     `CPU s/GB = busy time of all vCPUs per GB received\n\n`;
   const notes = raw.notes.map((n) => `note: ${n}\n`).join('');

@@ -159,6 +159,8 @@ export interface ExperimentPlan {
   containers?: number;
   /** Web: wrk's connections per client container. */
   webConnections?: number;
+  /** Non-matching nftables input rules in each server container (a heavy last stage); absent: none. */
+  rules?: number;
   /** Devices the steering modes act on; absent in plans written before it existed: receiver. */
   attach?: AttachScope;
   blocks: PlanBlock[];

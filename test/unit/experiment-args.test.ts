@@ -68,6 +68,13 @@ describe('experiment: arguments', () => {
     assert.strictEqual(parseArgs([], 2).tcgThreads, 'multi');
     assert.strictEqual(parseArgs(['--tcg-threads', 'single'], 2).tcgThreads, 'single');
   });
+  it('puts --rules N heavy-stage rules in the plan, none by default', () => {
+    assert.strictEqual(parseArgs([], 2).rules, 0);
+    assert.strictEqual(buildPlan(parseArgs([], 2), '/r/raw.json', {}).rules, undefined);
+    assert.strictEqual(buildPlan(parseArgs(['--rules', '500'], 2), '/r/raw.json', {}).rules, 500);
+    refuses(['--rules', '-1'], /--rules/);
+    refuses(['--rules', 'many'], /--rules/);
+  });
   it('one vCPU is fine for native and vanilla with the spare placement', () => {
     const a = parseArgs(['--cpus', '1', '--modes', 'native,vanilla', '--placement', 'spare'], 2);
     assert.strictEqual(a.cpus, 1);

@@ -14,11 +14,11 @@
  * Set FALCON_ORDERING_FULL=1 for longer runs.
  */
 import * as assert from 'assert';
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import type { DeviceStats, KernelFalcon } from '../../src/index';
-import { topologyDown } from '../../src/topology';
+import { addInputRules, topologyDown } from '../../src/topology';
 import { guestOnly } from './guest';
 import { openFalconOnFourCpus, PATH_STAGES, quietOverlayUp } from './overlay-flow';
 
@@ -53,14 +53,6 @@ for i in range(${n}):
   s.sendto(struct.pack('!I',i)+b'x'*196,('10.0.2.1',9000))
   if i%10==9: time.sleep(0.001)
 `;
-}
-
-/** A slow last stage: 1000 nftables rules every datagram walks, none matching. */
-function slowContainer(): void {
-  const rules = Array.from({ length: 1000 }, (_, i) => `  ip saddr 198.51.100.${i % 250} udp dport ${20000 + i} drop`).join('\n');
-  execFileSync('ip', ['netns', 'exec', 'h2c1', 'nft', '-f', '-'], {
-    input: `table inet slow {\n chain input {\n  type filter hook input priority 0;\n${rules}\n }\n}\n`,
-  });
 }
 
 function lines(child: ChildProcess): AsyncIterator<string> {
@@ -108,7 +100,7 @@ describe('vm: falcon never reorders a flow', function () {
   });
   beforeEach(async () => {
     quietOverlayUp();
-    slowContainer();
+    addInputRules('h2c1', 1000); // a slow last stage: 1000 rules every datagram walks, none matching
     await falcon.setConfig({ enabled: true, cpus: [1, 2, 3], mode: 'stage', threshold: 50, hysteresis: 10 });
     for (const dev of PATH_STAGES) await falcon.attach(dev);
     await falcon.resetStats();
