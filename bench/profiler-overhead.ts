@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     { name: 'reps', value: true }, { name: 'seconds', value: true }, { name: 'json', value: true },
     { name: 'no-bpf-stats', value: false }, { name: 'states', value: true },
   ] as const);
-  const states = parseList(stringOption(args, 'states') ?? 'off,on', '--states', { noun: 'state', known: STATES });
+  const states = [...new Set(parseList(stringOption(args, 'states') ?? 'off,on', '--states', { noun: 'state', known: STATES }))];
   if (!states.includes('off') || states.length < 2) throw new UsageError('--states must include off and at least one other state');
   // The kernel's BPF statistics add two clock reads per program run to the "on"
   // runs; without them the throughput A/B measures the profiler alone.
