@@ -7,4 +7,4 @@
 export * from './names';
 export { planUp, planDown, TopologySpec, TopologyKind, Command } from './plan';
 export { topologyUp, topologyDown, listTopologyNamespaces, TopologyError } from './apply';
-export { addInputRules, removeInputRules, inputRulesText } from './input-rules';
+export { addInputRules, inputRulesText } from './input-rules';

@@ -13,17 +13,8 @@ export function inputRulesText(count: number): string {
   return `table inet ${TABLE} {\n chain input {\n  type filter hook input priority 0;\n${rules.join('\n')}\n }\n}\n`;
 }
 
-/** Adds `count` non-matching input rules to namespace `netns` (its own table; removeInputRules takes it away). */
+/** Adds `count` non-matching input rules to namespace `netns` (in a table of its own; the namespace's teardown removes it). */
 export function addInputRules(netns: string, count: number): void {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`rule count must be a positive integer, got ${count}`);
   execFileSync('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], { input: inputRulesText(count), stdio: ['pipe', 'ignore', 'pipe'] });
-}
-
-/** Removes what addInputRules added to `netns`; nothing when it is not there. */
-export function removeInputRules(netns: string): void {
-  try {
-    execFileSync('ip', ['netns', 'exec', netns, 'nft', 'delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
-  } catch {
-    // not there (or the namespace is gone): nothing to remove
-  }
 }
