@@ -30,17 +30,31 @@
 #define UDP_HLEN	8
 #define ETH_HLEN	14
 
-#define MAX_DEVICES	1024
 #define MAX_FLOW_STAGES	8192
+#define DEV_CACHE_SIZE	64	/* a power of two */
 
-/* This CPU's open slot and NET_RX run (never read by user space). */
+/* A device's index in sp_stages, as this CPU last looked it up. */
+struct sp_dev_cache_entry {
+	u64 netns_cookie;
+	u32 ifindex;
+	u32 index_plus1;	/* 0: empty */
+};
+
+/* This CPU's open slot, NET_RX run and device cache (never read by user space). */
 struct sp_state {
 	u64 net_rx_start;	/* 0: not in NET_RX */
 	u64 slot_start;		/* 0: no slot open */
 	u64 slot_skb;
 	struct sp_dev_key slot_dev;
 	struct sp_flow slot_flow;
+	u32 slot_index;		/* the open slot's device in sp_stages */
 	u32 slot_has_flow;
+	/*
+	 * A hash lookup of the device costs more than the rest of a stage's
+	 * accounting together: this direct-mapped cache answers it for the
+	 * few devices a path crosses.
+	 */
+	struct sp_dev_cache_entry dev_cache[DEV_CACHE_SIZE];
 };
 
 struct {
@@ -57,19 +71,29 @@ struct {
 	__type(value, struct sp_cpu);
 } sp_cpus SEC(".maps");
 
+/* Indexed by the device's index in sp_dev_names (an array lookup is inlined). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, MAX_DEVICES);
-	__type(key, struct sp_dev_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SP_MAX_DEVICES);
+	__type(key, u32);
 	__type(value, struct sp_stage);
 } sp_stages SEC(".maps");
 
+/* Every device seen: its name, namespace and index in sp_stages. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_DEVICES);
+	__uint(max_entries, SP_MAX_DEVICES);
 	__type(key, struct sp_dev_key);
 	__type(value, struct sp_dev_name);
 } sp_dev_names SEC(".maps");
+
+/* Index 0: the next free index in sp_stages (may run past SP_MAX_DEVICES). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u32);
+} sp_next_index SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -85,7 +109,10 @@ struct {
 	__type(value, u64);
 } sp_queue_wait SEC(".maps");
 
-/* Index 0: flow accounting on (1) or off (0); user space sets it after load. */
+/*
+ * Index 0: flow accounting off (0), or on for one slot in N drawn at random
+ * (N a power of two; 1: every slot). User space sets it after load and scales.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -130,7 +157,7 @@ static __always_inline void close_slot(struct sp_state *s, u64 now, bool handoff
 		return;
 	d = now - s->slot_start;
 	s->slot_start = 0;
-	st = bpf_map_lookup_elem(&sp_stages, &s->slot_dev);
+	st = bpf_map_lookup_elem(&sp_stages, &s->slot_index);
 	if (!st)
 		return;
 	if (handoff) {
@@ -267,29 +294,67 @@ static __always_inline bool parse_flow(struct sk_buff *skb, struct sp_flow *f)
 	return true;	/* else the outer 5-tuple */
 }
 
-static __always_inline bool flows_on(void)
+/* Whether this slot's flow is accounted: flows on, and this slot drawn. */
+static __always_inline bool flow_sampled(void)
 {
 	u32 zero = 0;
-	u32 *on = bpf_map_lookup_elem(&sp_config, &zero);
+	u32 *period = bpf_map_lookup_elem(&sp_config, &zero);
 
-	return on && *on;
+	if (!period || !*period)
+		return false;
+	return *period == 1 || !(bpf_get_prandom_u32() & (*period - 1));
 }
 
-/* The device's stage entry on this CPU, created (with its name) on first sight. */
-static __always_inline struct sp_stage *stage_of(struct net_device *dev, struct sp_dev_key *key)
+/*
+ * The device's index in sp_stages from sp_dev_names, given (with its name)
+ * on first sight; false once the table is full.
+ */
+static __always_inline bool index_of(struct net_device *dev, struct sp_dev_key *key, u32 *index)
 {
-	static const struct sp_stage zero;
 	struct sp_dev_name name = {};
-	struct sp_stage *st;
+	struct sp_dev_name *known;
+	u32 zero = 0;
+	u32 *next;
 
-	st = bpf_map_lookup_elem(&sp_stages, key);
-	if (st)
-		return st;
+	known = bpf_map_lookup_elem(&sp_dev_names, key);
+	if (known) {
+		*index = known->index;
+		return true;
+	}
+	next = bpf_map_lookup_elem(&sp_next_index, &zero);
+	if (!next || *next >= SP_MAX_DEVICES)
+		return false;
+	name.index = __sync_fetch_and_add(next, 1);
+	if (name.index >= SP_MAX_DEVICES)
+		return false;
 	BPF_CORE_READ_STR_INTO(&name.ifname, dev, name);
 	name.netns_inum = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	/* Another CPU may have named it meanwhile: its index wins, this one stays unused. */
 	bpf_map_update_elem(&sp_dev_names, key, &name, BPF_NOEXIST);
-	bpf_map_update_elem(&sp_stages, key, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&sp_stages, key);
+	known = bpf_map_lookup_elem(&sp_dev_names, key);
+	if (!known)
+		return false;
+	*index = known->index;
+	return true;
+}
+
+/* The device's index in sp_stages: from this CPU's cache, else looked up and cached. */
+static __always_inline bool cached_index_of(struct sp_state *s, struct net_device *dev,
+					    struct sp_dev_key *key, u32 *index)
+{
+	u32 h = (key->ifindex * 0x9e3779b1u ^ (u32)key->netns_cookie * 0x85ebca6bu) >> 26;
+	struct sp_dev_cache_entry *e = &s->dev_cache[h & (DEV_CACHE_SIZE - 1)];
+
+	if (e->index_plus1 && e->ifindex == key->ifindex && e->netns_cookie == key->netns_cookie) {
+		*index = e->index_plus1 - 1;
+		return true;
+	}
+	if (!index_of(dev, key, index))
+		return false;
+	e->netns_cookie = key->netns_cookie;
+	e->ifindex = key->ifindex;
+	e->index_plus1 = *index + 1;
+	return true;
 }
 
 SEC("tp_btf/netif_receive_skb")
@@ -300,6 +365,7 @@ int BPF_PROG(sp_receive, struct sk_buff *skb)
 	struct net_device *dev;
 	struct sp_stage *st;
 	struct sp_cpu *c;
+	u32 index;
 	u64 now;
 
 	if (!s)
@@ -311,12 +377,17 @@ int BPF_PROG(sp_receive, struct sk_buff *skb)
 		return 0;
 	key.ifindex = dev->ifindex;
 	key.netns_cookie = dev->nd_net.net->net_cookie;
-	st = stage_of(dev, &key);
-	if (!st)
+	if (!cached_index_of(s, dev, &key, &index)) {
+		c = this_cpu_totals();
+		if (c)
+			c->untracked_packets++;
 		return 0;
+	}
 	if (!s->net_rx_start) {
 		/* Not in a NET_RX softirq: counted, not timed. */
-		st->packets++;
+		st = bpf_map_lookup_elem(&sp_stages, &index);
+		if (st)
+			st->packets++;
 		c = this_cpu_totals();
 		if (c)
 			c->outside_packets++;
@@ -325,7 +396,8 @@ int BPF_PROG(sp_receive, struct sk_buff *skb)
 	s->slot_start = now;
 	s->slot_skb = (u64)skb;
 	s->slot_dev = key;
-	s->slot_has_flow = flows_on() && parse_flow(skb, &s->slot_flow);
+	s->slot_index = index;
+	s->slot_has_flow = flow_sampled() && parse_flow(skb, &s->slot_flow);
 	return 0;
 }
 

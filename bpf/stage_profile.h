@@ -14,14 +14,16 @@ struct sp_dev_key {
 	__u32 pad;
 };
 
-/* Name and namespace inode of a device, written once when first seen. 24 bytes. */
+#define SP_MAX_DEVICES 1024	/* entries of sp_stages and sp_dev_names */
+
+/* Name, namespace inode and sp_stages index of a device, written once when first seen. 24 bytes. */
 struct sp_dev_name {
 	char ifname[16];
 	__u32 netns_inum;
-	__u32 pad;
+	__u32 index;
 };
 
-/* One device's stage on one CPU (per-CPU value). 32 bytes. */
+/* One device's stage on one CPU (per-CPU value, indexed by sp_dev_name.index). 32 bytes. */
 struct sp_stage {
 	__u64 packets;		/* stages run on this CPU, each skb counted once */
 	__u64 ns;		/* their time, docs/profiler.md */
@@ -29,12 +31,13 @@ struct sp_stage {
 	__u64 handoff_ns;	/* arrival to steer (or drop) */
 };
 
-/* One CPU's NET_RX softirq totals (per-CPU value, index 0). 32 bytes. */
+/* One CPU's NET_RX softirq totals (per-CPU value, index 0). 40 bytes. */
 struct sp_cpu {
 	__u64 net_rx_count;
 	__u64 net_rx_ns;
 	__u64 outside_packets;	/* netif_receive_skb outside NET_RX: counted, not timed */
 	__u64 queue_wait_unknown; /* falcon_reinject with wait_ns 0 */
+	__u64 untracked_packets; /* on devices past SP_MAX_DEVICES: not counted in any stage */
 };
 
 /* The inner 5-tuple, addresses as 16 bytes (IPv4 in the first 4). 40 bytes. */

@@ -16,6 +16,7 @@ fi
 mkdir -p "$out"
 for src in bpf/*.bpf.c; do
   obj="$out/$(basename "${src%.c}").o"
-  # -g: the BTF CO-RE needs; -O2: the verifier wants optimised code.
-  clang -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_x86 -Ibpf -c "$src" -o "$obj"
+  # -g: the BTF CO-RE needs; -O2: the verifier wants optimised code; -mcpu=v3:
+  # atomics that return the old value (6.1 and later have them).
+  clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -D__TARGET_ARCH_x86 -Ibpf -c "$src" -o "$obj"
 done

@@ -14,6 +14,8 @@ export interface AssembleContext {
   readonly notes: readonly string[];
   readonly devices?: ProfileOptions['devices'];
   readonly topFlows: number;
+  /** Flows were accounted on one stage run in this many: their packets are scaled by it (default 1). */
+  readonly flowSampling?: number;
 }
 
 /** A snapshot with nothing counted: the baseline of the first profile after load. */
@@ -58,6 +60,7 @@ export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: As
     const now = after.cpus[cpu];
     const was = before.cpus[cpu];
     const outside = (now?.outsidePackets ?? 0) - (was?.outsidePackets ?? 0);
+    const untracked = (now?.untrackedPackets ?? 0) - (was?.untrackedPackets ?? 0);
     const stages = (stagesByCpu.get(cpu) ?? []).sort((a, b) => b.ns - a.ns || b.packets - a.packets);
     return {
       cpu,
@@ -65,6 +68,7 @@ export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: As
       net_rx_ns: (now?.netRxNs ?? 0) - (was?.netRxNs ?? 0),
       stages,
       ...(outside > 0 ? { outside_packets: outside } : {}),
+      ...(untracked > 0 ? { untracked_packets: untracked } : {}),
     };
   });
 
@@ -97,7 +101,9 @@ export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: As
 
 /**
  * The busiest flows. A flow's packets are its busiest device's (each device
- * counts a packet once, so every device of the path sees about the same).
+ * counts a packet once, so every device of the path sees about the same);
+ * when sampled, the mean of its devices' estimates (the busiest of several
+ * noisy estimates would overstate it).
  */
 function topFlows(
   before: RawSnapshot,
@@ -105,7 +111,8 @@ function topFlows(
   ctx: AssembleContext,
   nameOf: (id: string) => { ifname: string; netns: string | null },
 ): FlowProfile[] {
-  const flows = new Map<string, { tuple: FlowProfile; stages: FlowStageProfile[]; packets: number }>();
+  const flows = new Map<string, { tuple: FlowProfile; stages: FlowStageProfile[]; devices: number[] }>();
+  const scale = ctx.flowSampling ?? 1;
   for (const [id, now] of after.flows) {
     const was = before.flows.get(id);
     const { ifname, netns } = nameOf(devKeyId(now.dev));
@@ -113,19 +120,23 @@ function topFlows(
     let devPackets = 0;
     const stages: FlowStageProfile[] = [];
     now.perCpu.forEach((c, cpu) => {
-      const packets = c.packets - (was?.perCpu[cpu]?.packets ?? 0);
+      const sampled = c.packets - (was?.perCpu[cpu]?.packets ?? 0);
       const ns = c.ns - (was?.perCpu[cpu]?.ns ?? 0);
-      if (packets <= 0) return;
+      if (sampled <= 0) return;
+      const packets = sampled * scale;
       devPackets += packets;
-      stages.push({ ifname, netns, cpu, packets, ns_per_packet: Math.round(ns / packets) });
+      stages.push({ ifname, netns, cpu, packets, ns_per_packet: Math.round(ns / sampled) });
     });
     if (devPackets === 0) continue;
-    const f = flows.get(now.flowId) ?? { tuple: { ...now.flow, packets: 0, stages: [] }, stages: [], packets: 0 };
+    const f = flows.get(now.flowId) ?? { tuple: { ...now.flow, packets: 0, stages: [] }, stages: [], devices: [] };
     f.stages.push(...stages);
-    f.packets = Math.max(f.packets, devPackets);
+    f.devices.push(devPackets);
     flows.set(now.flowId, f);
   }
+  const packetsOf = (devices: number[]): number =>
+    scale > 1 ? Math.round(devices.reduce((a, b) => a + b, 0) / devices.length) : Math.max(...devices);
   return [...flows.values()]
+    .map((f) => ({ ...f, packets: packetsOf(f.devices) }))
     .sort((a, b) => b.packets - a.packets)
     .slice(0, ctx.topFlows)
     .map((f) => ({ ...f.tuple, packets: f.packets, stages: f.stages }));

@@ -11,6 +11,7 @@ import { BpfObjectHandle, bpfObjectPath, loadBpfAddon } from './addon';
 import { assembleProfile, emptySnapshot } from './assemble';
 import { ProfilerError } from './errors';
 import { usableFalconEvents } from './falcon-events';
+import { checkFlowSampling } from './flow-sampling';
 import { RawSnapshot, decodeSnapshot } from './maps';
 import type { Profile, ProfileOptions, WatchProfileOptions } from './types';
 
@@ -76,15 +77,24 @@ export class KernelProfiler {
   readonly falcon: boolean;
   /** Why some figures are missing. */
   readonly notes: readonly string[];
+  /** Flows are accounted on one stage run in this many (0: not at all). */
+  readonly flowSampling: number;
 
-  private constructor(obj: BpfObjectHandle, falcon: boolean, notes: string[]) {
+  private constructor(obj: BpfObjectHandle, falcon: boolean, notes: string[], flowSampling: number) {
     this.obj = obj;
     this.falcon = falcon;
     this.notes = notes;
+    this.flowSampling = flowSampling;
   }
 
-  /** Loads and attaches; flows: account the inner 5-tuples (costs a header parse per packet). */
-  static open(options: { flows?: boolean } = {}): KernelProfiler {
+  /**
+   * Loads and attaches. flows: account the inner 5-tuples (a header parse and
+   * a flow-table update per accounted stage run); flowSampling: on one stage
+   * run in N drawn at random (flow-sampling.ts).
+   */
+  static open(options: { flows?: boolean; flowSampling?: number } = {}): KernelProfiler {
+    const period = checkFlowSampling(options.flowSampling);
+    const flowSampling = options.flows === false ? 0 : period;
     preflight();
     const addon = loadBpfAddon();
     const file = bpfObjectPath('stage_profile');
@@ -97,7 +107,7 @@ export class KernelProfiler {
     try {
       const key = Buffer.alloc(4);
       const on = Buffer.alloc(4);
-      on.writeUInt32LE(options.flows === false ? 0 : 1);
+      on.writeUInt32LE(flowSampling);
       obj.updateMap('sp_config', key, on);
       for (const p of CORE_PROGRAMS) {
         try {
@@ -117,7 +127,8 @@ export class KernelProfiler {
           notes.push(`${p} not attached: ${(error as Error).message.split('\n')[0]}`);
         }
       }
-      return new KernelProfiler(obj, attached > 0 && attached === events.programs.length && events.notes.length === 0, notes);
+      const falcon = attached > 0 && attached === events.programs.length && events.notes.length === 0;
+      return new KernelProfiler(obj, falcon, notes, flowSampling);
     } catch (error) {
       obj.close();
       throw error;
@@ -146,6 +157,7 @@ export class KernelProfiler {
       notes: this.notes,
       devices: options.devices,
       topFlows: options.topFlows ?? 10,
+      flowSampling: Math.max(1, this.flowSampling),
     });
   }
 
@@ -171,7 +183,7 @@ function aborted(signal: AbortSignal | undefined): boolean {
  */
 export async function profileHost(options: ProfileOptions = {}): Promise<Profile> {
   const durationMs = checkDuration(options.durationMs ?? 1000, 'durationMs');
-  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0 });
+  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0, flowSampling: options.flowSampling });
   try {
     const start = process.hrtime.bigint();
     await sleep(durationMs, undefined, options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
@@ -192,7 +204,7 @@ export async function profileHost(options: ProfileOptions = {}): Promise<Profile
  */
 export async function* watchHostProfiles(options: WatchProfileOptions = {}): AsyncGenerator<Profile, void, undefined> {
   const intervalMs = checkDuration(options.intervalMs ?? 1000, 'intervalMs');
-  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0 });
+  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0, flowSampling: options.flowSampling });
   try {
     let before = profiler.snapshot();
     let at = process.hrtime.bigint();

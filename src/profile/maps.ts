@@ -23,6 +23,8 @@ export interface CpuCounters {
   netRxNs: number;
   outsidePackets: number;
   queueWaitUnknown: number;
+  /** Received on devices past the device table's size: in no stage. */
+  untrackedPackets: number;
 }
 
 /** struct sp_flow. */
@@ -109,7 +111,10 @@ export function decodeFlow(b: Buffer, off = 0): FlowTuple {
   };
 }
 
-/** The dumps of sp_cpus, sp_stages, sp_dev_names, sp_flows and sp_queue_wait as one snapshot. */
+/**
+ * The dumps of sp_cpus, sp_stages, sp_dev_names, sp_flows and sp_queue_wait as
+ * one snapshot. sp_stages is an array: sp_dev_names gives each device's index in it.
+ */
 export function decodeSnapshot(d: {
   cpus: MapDump;
   stages: MapDump;
@@ -124,20 +129,22 @@ export function decodeSnapshot(d: {
         netRxNs: u64(b, o + 8),
         outsidePackets: u64(b, o + 16),
         queueWaitUnknown: u64(b, o + 24),
+        untrackedPackets: u64(b, o + 32),
       }))
     : [];
+  const stageValues = new Map<number, Buffer>(d.stages.entries.map(([k, v]) => [k.readUInt32LE(0), v]));
   const stages = new Map<string, { key: DevKey; perCpu: StageCounters[] }>();
-  for (const [k, v] of d.stages.entries) {
-    const key = devKeyAt(k, 0);
-    stages.set(devKeyId(key), {
-      key,
-      perCpu: slots(d.stages, v, (b, o) => ({ packets: u64(b, o), ns: u64(b, o + 8), handoffPackets: u64(b, o + 16), handoffNs: u64(b, o + 24) })),
-    });
-  }
   const names = new Map<string, { ifname: string; netnsInum: number }>();
   for (const [k, v] of d.names.entries) {
+    const key = devKeyAt(k, 0);
     const end = v.indexOf(0);
-    names.set(devKeyId(devKeyAt(k, 0)), { ifname: v.toString('utf8', 0, end < 0 || end > 16 ? 16 : end), netnsInum: v.readUInt32LE(16) });
+    names.set(devKeyId(key), { ifname: v.toString('utf8', 0, end < 0 || end > 16 ? 16 : end), netnsInum: v.readUInt32LE(16) });
+    const value = stageValues.get(v.readUInt32LE(20));
+    if (value === undefined) continue;
+    stages.set(devKeyId(key), {
+      key,
+      perCpu: slots(d.stages, value, (b, o) => ({ packets: u64(b, o), ns: u64(b, o + 8), handoffPackets: u64(b, o + 16), handoffNs: u64(b, o + 24) })),
+    });
   }
   const flows = new Map<string, FlowEntry>();
   for (const [k, v] of d.flows.entries) {

@@ -36,6 +36,8 @@ export interface CpuProfile {
   readonly stages: readonly StageProfile[];
   /** netif_receive_skb calls outside NET_RX on this CPU: in stages' packets, with no time. */
   readonly outside_packets?: number;
+  /** Packets on devices past the profiler's table of 1024 devices: in no stage (only if any). */
+  readonly untracked_packets?: number;
 }
 
 /** One bucket of a log2 histogram: count of waits with le_ns/2 < wait <= le_ns. */
@@ -96,6 +98,12 @@ export interface ProfileOptions {
   readonly devices?: readonly { readonly ifname: string; readonly netns?: string }[];
   /** How many flows to report (default 10; 0 for none). */
   readonly topFlows?: number;
+  /**
+   * The kernel accounts flows on one stage run in this many, drawn at random,
+   * and scales their packets by it (a power of two, 1 to 1024; default 8; 1:
+   * exact counts). The mock counts every packet whatever the value.
+   */
+  readonly flowSampling?: number;
   readonly signal?: AbortSignal;
 }
 

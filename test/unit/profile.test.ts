@@ -93,9 +93,13 @@ describe('profile: the mock', () => {
     await assert.rejects(falcon.profile({ durationMs: 1 }), { code: 'EBADF' });
   });
 
-  it('refuses a duration that cannot work', async () => {
+  it('refuses a duration or a flow sampling period that cannot work', async () => {
     const falcon = await openFalcon({ backend: 'mock' });
     await assert.rejects(falcon.profile({ durationMs: -1 }), { code: 'EINVAL' });
+    for (const flowSampling of [0, 3, 2048, 1.5]) {
+      await assert.rejects(falcon.profile({ durationMs: 1, flowSampling }), { code: 'EINVAL', message: /flowSampling must be a power of two/ });
+    }
+    await falcon.profile({ durationMs: 1, flowSampling: 16 });
     await falcon.close();
   });
 });
@@ -121,6 +125,7 @@ describe('profile: decoding the eBPF maps', () => {
     const name = Buffer.alloc(24);
     name.write('vx0');
     name.writeUInt32LE(4026532000, 16);
+    name.writeUInt32LE(5, 20); // its index in sp_stages
     const flow = Buffer.alloc(56);
     Buffer.from([10, 0, 1, 1]).copy(flow, 0);
     Buffer.from([10, 0, 2, 1]).copy(flow, 16);
@@ -129,9 +134,13 @@ describe('profile: decoding the eBPF maps', () => {
     flow[36] = 17;
     flow[37] = 4;
     devKey(7, 4).copy(flow, 40);
+    const index = (i: number): Buffer => Buffer.from(new Uint32Array([i]).buffer);
     const snap = (scale: number) => decodeSnapshot({
-      cpus: dump(2, 32, [[Buffer.alloc(4), Buffer.concat([u64s(10 * scale, 1000 * scale, 0, 0), u64s(1, 5, 0, 0)])]]),
-      stages: dump(2, 32, [[devKey(7, 4), Buffer.concat([u64s(4 * scale, 800 * scale, 0, 0), u64s(0, 0, 2, 30)])]]),
+      cpus: dump(2, 40, [[Buffer.alloc(4), Buffer.concat([u64s(10 * scale, 1000 * scale, 0, 0, 0), u64s(1, 5, 0, 0, 3)])]]),
+      stages: dump(2, 32, [
+        [index(4), Buffer.concat([u64s(99, 99, 0, 0), u64s(99, 99, 0, 0)])], // no device has index 4
+        [index(5), Buffer.concat([u64s(4 * scale, 800 * scale, 0, 0), u64s(0, 0, 2, 30)])],
+      ]),
       names: dump(1, 24, [[devKey(7, 4), name]], false),
       flows: dump(2, 16, [[flow, Buffer.concat([u64s(4 * scale, 800 * scale), u64s(0, 0)])]]),
       queueWait: dump(2, 8, []),
@@ -145,6 +154,38 @@ describe('profile: decoding the eBPF maps', () => {
     const first = assembleProfile(emptySnapshot(), a, { durationMs: 1000, cpus: [0, 1], netnsNames: new Map(), falcon: false, notes: ['n'], topFlows: 0 });
     assert.deepEqual(first.cpus[1]?.stages[0]?.handoff_packets, 2);
     assert.deepEqual(first.notes, ['n']);
+    assert.equal(a.cpus[1]?.untrackedPackets, 3);
+  });
+
+  it('scales sampled flows: packets by the sampling period, the flow\'s as its devices\' mean, ns per packet from the samples', () => {
+    const flow = Buffer.alloc(56);
+    Buffer.from([10, 0, 1, 1]).copy(flow, 0);
+    Buffer.from([10, 0, 2, 1]).copy(flow, 16);
+    flow.writeUInt16LE(40000, 32);
+    flow.writeUInt16LE(9999, 34);
+    flow[36] = 17;
+    flow[37] = 4;
+    devKey(7, 4).copy(flow, 40);
+    const atEth0 = Buffer.from(flow);
+    devKey(8, 2).copy(atEth0, 40);
+    const name = (ifname: string): Buffer => {
+      const b = Buffer.alloc(24);
+      b.write(ifname);
+      return b;
+    };
+    const after = decodeSnapshot({
+      cpus: dump(1, 40, []),
+      stages: dump(1, 32, []),
+      names: dump(1, 24, [[devKey(7, 4), name('vx0')], [devKey(8, 2), name('eth0')]], false),
+      flows: dump(1, 16, [[flow, u64s(5, 1000)], [atEth0, u64s(3, 900)]]),
+      queueWait: dump(1, 8, []),
+    });
+    const p = assembleProfile(emptySnapshot(), after, { durationMs: 1000, cpus: [0], netnsNames: new Map(), falcon: false, notes: [], topFlows: 1, flowSampling: 8 });
+    assert.deepEqual(p.top_flows, [{
+      ...FLOW,
+      packets: 32,
+      stages: [{ ifname: 'vx0', netns: null, cpu: 0, packets: 40, ns_per_packet: 200 }, { ifname: 'eth0', netns: null, cpu: 0, packets: 24, ns_per_packet: 300 }],
+    }]);
   });
 
   it('formats IPv6 addresses as RFC 5952 does', () => {
@@ -270,6 +311,9 @@ describe('profile: falconctl rendering', () => {
     const bad = spawnSync(process.execPath, [CLI, 'profile', '--duration', '0'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--duration/);
+    const sampling = spawnSync(process.execPath, [CLI, 'top', '--flow-sampling', '6'], { encoding: 'utf8' });
+    assert.equal(sampling.status, 1);
+    assert.match(sampling.stderr, /--flow-sampling must be a power of two/);
   });
 });
 
