@@ -8,7 +8,9 @@
 //   node dist/bench/profiler-variants.js --reps 35 --seconds 5 --json out.json \
 //     --state shipped=dist/bpf/stage_profile.bpf.o:sp_receive+sp_softirq_entry+sp_softirq_exit:8 \
 //     --state softirq-only=dist/bpf/stage_profile.bpf.o:sp_softirq_entry+sp_softirq_exit:0
-// A state is NAME=OBJECT:PROGRAM[+PROGRAM...]:FLOW_SAMPLING (sp_config's value: 0 no flows).
+// A state is NAME=OBJECT:PROGRAM[+PROGRAM...]:FLOW_SAMPLING[:TIME_SAMPLING]
+// (sp_config's values: flow sampling 0 is no flows; time sampling, default 1,
+// is left unset for an object whose sp_config has one entry).
 // Run it as root on a host (or in the testbed guest) with nothing else running.
 import * as fs from 'node:fs';
 import { parseArgs, parseInteger, stringOption, stringOptions, UsageError } from '../src/args/parse';
@@ -22,22 +24,33 @@ interface Variant {
   readonly object: string;
   readonly programs: readonly string[];
   readonly flowSampling: number;
+  readonly timeSampling: number | undefined;
 }
 
 function parseVariant(text: string): Variant {
-  const m = /^([\w-]+)=([^:]+):([\w+]+):(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`--state ${text}: expected NAME=OBJECT:PROGRAM[+PROGRAM...]:FLOW_SAMPLING`);
-  const [, name, object, programs, sampling] = m as unknown as [string, string, string, string, string];
+  const m = /^([\w-]+)=([^:]+):([\w+]+):(\d+)(?::(\d+))?$/.exec(text);
+  if (!m) throw new UsageError(`--state ${text}: expected NAME=OBJECT:PROGRAM[+PROGRAM...]:FLOW_SAMPLING[:TIME_SAMPLING]`);
+  const [, name, object, programs, sampling, timing] = m as unknown as [string, string, string, string, string, string | undefined];
   if (name === 'off') throw new UsageError('--state: "off" is the state without programs, always run');
   if (!fs.existsSync(object)) throw new UsageError(`--state ${name}: no file ${object}`);
-  return { name, object, programs: programs.split('+'), flowSampling: parseInteger(sampling, `--state ${name} flow sampling`, { min: 0, max: 1024 }) };
+  return {
+    name, object, programs: programs.split('+'),
+    flowSampling: parseInteger(sampling, `--state ${name} flow sampling`, { min: 0, max: 1024 }),
+    timeSampling: timing === undefined ? undefined : parseInteger(timing, `--state ${name} time sampling`, { min: 1, max: 1024 }),
+  };
 }
 
 function load(v: Variant): BpfObjectHandle {
   const obj = new (loadBpfAddon().BpfObject)(v.object);
-  const sampling = Buffer.alloc(4);
-  sampling.writeUInt32LE(v.flowSampling);
-  obj.updateMap('sp_config', Buffer.alloc(4), sampling);
+  const config = (index: number, value: number): void => {
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(index);
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value);
+    obj.updateMap('sp_config', key, b);
+  };
+  config(0, v.flowSampling);
+  if (v.timeSampling !== undefined) config(1, v.timeSampling);
   for (const p of v.programs) obj.attach(p);
   return obj;
 }

@@ -43,7 +43,9 @@ struct sp_dev_cache_entry {
 /* This CPU's open slot, NET_RX run and device cache (never read by user space). */
 struct sp_state {
 	u64 net_rx_start;	/* 0: not in NET_RX */
-	u64 slot_start;		/* 0: no slot open */
+	u64 slot_start;		/* when the open slot began; only in a timed run */
+	u32 slot_open;
+	u32 timed;		/* this NET_RX run's stages are timed (drawn at its entry) */
 	u64 slot_skb;
 	struct sp_dev_key slot_dev;
 	struct sp_flow slot_flow;
@@ -110,12 +112,17 @@ struct {
 } sp_queue_wait SEC(".maps");
 
 /*
- * Index 0: flow accounting off (0), or on for one slot in N drawn at random
- * (N a power of two; 1: every slot). User space sets it after load and scales.
+ * User space sets both after load, and scales what they sample.
+ * SP_CONFIG_FLOWS: flow accounting off (0), or on for one timed slot in N
+ * drawn at random (N a power of two; 1: every timed slot).
+ * SP_CONFIG_TIMING: one NET_RX run in N, drawn at its entry, has its stages
+ * timed (N a power of two; 0 or 1: every run). Packets are always counted.
  */
+#define SP_CONFIG_FLOWS		0
+#define SP_CONFIG_TIMING	1
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, u32);
 	__type(value, u32);
 } sp_config SEC(".maps");
@@ -145,7 +152,11 @@ static __always_inline struct sp_flow_stage *flow_stage(struct sp_flow_key *key)
 	return bpf_map_lookup_elem(&sp_flows, key);
 }
 
-/* Charges the open slot's time to its device (and flow) and closes it. */
+/*
+ * Counts the open slot's packet (or handoff) to its device and closes it; in
+ * a timed run, charges its time too (and its flow's, if sampled). @now: the
+ * time, read only in a timed run.
+ */
 static __always_inline void close_slot(struct sp_state *s, u64 now, bool handoff)
 {
 	struct sp_flow_key fkey;
@@ -153,19 +164,25 @@ static __always_inline void close_slot(struct sp_state *s, u64 now, bool handoff
 	struct sp_stage *st;
 	u64 d;
 
-	if (!s->slot_start)
+	if (!s->slot_open)
 		return;
-	d = now - s->slot_start;
-	s->slot_start = 0;
+	s->slot_open = 0;
 	st = bpf_map_lookup_elem(&sp_stages, &s->slot_index);
 	if (!st)
 		return;
+	d = now - s->slot_start;
 	if (handoff) {
 		st->handoff_packets++;
-		st->handoff_ns += d;
+		if (s->timed) {
+			st->timed_handoff_packets++;
+			st->handoff_ns += d;
+		}
 		return;
 	}
 	st->packets++;
+	if (!s->timed)
+		return;
+	st->timed_packets++;
 	st->ns += d;
 	if (!s->slot_has_flow)
 		return;
@@ -176,6 +193,12 @@ static __always_inline void close_slot(struct sp_state *s, u64 now, bool handoff
 		fs->packets++;
 		fs->ns += d;
 	}
+}
+
+/* The time now if this run is timed (else 0: nothing will read it). */
+static __always_inline u64 now_if_timed(struct sp_state *s)
+{
+	return s->timed ? bpf_ktime_get_ns() : 0;
 }
 
 /*
@@ -297,12 +320,23 @@ static __always_inline bool parse_flow(struct sk_buff *skb, struct sp_flow *f)
 /* Whether this slot's flow is accounted: flows on, and this slot drawn. */
 static __always_inline bool flow_sampled(void)
 {
-	u32 zero = 0;
-	u32 *period = bpf_map_lookup_elem(&sp_config, &zero);
+	u32 key = SP_CONFIG_FLOWS;
+	u32 *period = bpf_map_lookup_elem(&sp_config, &key);
 
 	if (!period || !*period)
 		return false;
 	return *period == 1 || !(bpf_get_prandom_u32() & (*period - 1));
+}
+
+/* Whether the NET_RX run beginning now has its stages timed. */
+static __always_inline bool run_timed(void)
+{
+	u32 key = SP_CONFIG_TIMING;
+	u32 *period = bpf_map_lookup_elem(&sp_config, &key);
+
+	if (!period || *period <= 1)
+		return true;
+	return !(bpf_get_prandom_u32() & (*period - 1));
 }
 
 /*
@@ -370,7 +404,7 @@ int BPF_PROG(sp_receive, struct sk_buff *skb)
 
 	if (!s)
 		return 0;
-	now = bpf_ktime_get_ns();
+	now = now_if_timed(s);
 	close_slot(s, now, false);
 	dev = skb->dev;
 	if (!dev)
@@ -393,11 +427,12 @@ int BPF_PROG(sp_receive, struct sk_buff *skb)
 			c->outside_packets++;
 		return 0;
 	}
+	s->slot_open = 1;
 	s->slot_start = now;
 	s->slot_skb = (u64)skb;
 	s->slot_dev = key;
 	s->slot_index = index;
-	s->slot_has_flow = flow_sampled() && parse_flow(skb, &s->slot_flow);
+	s->slot_has_flow = s->timed && flow_sampled() && parse_flow(skb, &s->slot_flow);
 	return 0;
 }
 
@@ -411,7 +446,8 @@ int BPF_PROG(sp_softirq_entry, unsigned int vec_nr)
 	s = this_state();
 	if (s) {
 		s->net_rx_start = bpf_ktime_get_ns();
-		s->slot_start = 0;
+		s->slot_open = 0;
+		s->timed = run_timed();
 	}
 	return 0;
 }
@@ -431,6 +467,7 @@ int BPF_PROG(sp_softirq_exit, unsigned int vec_nr)
 		return 0;
 	now = bpf_ktime_get_ns();
 	close_slot(s, now, false);
+	s->timed = 0;
 	if (s->net_rx_start) {	/* 0 when attached mid-softirq */
 		c->net_rx_count++;
 		c->net_rx_ns += now - s->net_rx_start;
@@ -483,8 +520,8 @@ static __always_inline void handoff(u64 skbaddr)
 {
 	struct sp_state *s = this_state();
 
-	if (s && s->slot_start && s->slot_skb == skbaddr)
-		close_slot(s, bpf_ktime_get_ns(), true);
+	if (s && s->slot_open && s->slot_skb == skbaddr)
+		close_slot(s, now_if_timed(s), true);
 }
 
 SEC("tracepoint/falcon/falcon_steer")
@@ -544,7 +581,7 @@ int sp_falcon_reinject(struct falcon_reinject_ctx *ctx)
 
 	/* The previous skb's stage ends where Falcon's next handoff begins. */
 	if (s)
-		close_slot(s, bpf_ktime_get_ns(), false);
+		close_slot(s, now_if_timed(s), false);
 	if (!wait) {
 		struct sp_cpu *c = this_cpu_totals();
 

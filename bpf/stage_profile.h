@@ -23,12 +23,14 @@ struct sp_dev_name {
 	__u32 index;
 };
 
-/* One device's stage on one CPU (per-CPU value, indexed by sp_dev_name.index). 32 bytes. */
+/* One device's stage on one CPU (per-CPU value, indexed by sp_dev_name.index). 48 bytes. */
 struct sp_stage {
 	__u64 packets;		/* stages run on this CPU, each skb counted once */
-	__u64 ns;		/* their time, docs/profiler.md */
+	__u64 ns;		/* the time of those in timed NET_RX runs, docs/profiler.md */
 	__u64 handoff_packets;	/* arrived here, steered away by Falcon (or dropped by it) */
-	__u64 handoff_ns;	/* arrival to steer (or drop) */
+	__u64 handoff_ns;	/* arrival to steer (or drop), in timed runs */
+	__u64 timed_packets;	/* of packets, those in timed runs (ns is theirs) */
+	__u64 timed_handoff_packets; /* of handoff_packets, those in timed runs */
 };
 
 /* One CPU's NET_RX softirq totals (per-CPU value, index 0). 40 bytes. */

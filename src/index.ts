@@ -233,7 +233,7 @@ export { createMockTransport, MockModel, DEFAULT_TOPOLOGY } from './mock';
 export type { MockOptions, MockControls, InjectOptions, InjectResult, MockTransport } from './mock';
 export {
   profileHost, watchHostProfiles, KernelProfiler, ProfilerError, PROFILER_PACKAGES, mockProfile, watchMockProfiles, DEFAULT_MOCK_COSTS,
-  DEFAULT_FLOW_SAMPLING,
+  DEFAULT_FLOW_SAMPLING, DEFAULT_TIME_SAMPLING,
 } from './profile';
 export type {
   Profile, ProfileOptions, WatchProfileOptions, CpuProfile, StageProfile, QueueWaitProfile, HistogramBucket, FlowProfile, FlowStageProfile,

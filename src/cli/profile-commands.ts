@@ -1,11 +1,11 @@
-// falconctl profile [--duration S] [--top-flows N] [--flow-sampling N] | top [--interval S] [-n N]:
+// falconctl profile [--duration S] [--top-flows N] [--time-sampling N] [--flow-sampling N] | top [--interval S] [-n N]:
 // the stage profiler (docs/profiler.md). Neither opens falcon.ko's family:
 // they profile the kernel with eBPF whether or not the module is loaded
 // (under --mock, the mock's profile).
 import { parseDecimal, parseInteger, Parsed, stringOption, UsageError } from '../args/parse';
 import type { Command, ProfileContext } from './command';
 import type { ProfileOptions } from '../profile/types';
-import { DEFAULT_FLOW_SAMPLING } from '../profile/flow-sampling';
+import { DEFAULT_FLOW_SAMPLING, DEFAULT_TIME_SAMPLING } from '../profile/sampling';
 import { printJson } from './output';
 import { renderProfile, renderTop, ScreenSize } from './profile-render';
 
@@ -22,19 +22,30 @@ function topFlows(args: Parsed): number {
   return text === undefined ? 10 : parseInteger(text, '--top-flows', { min: 0, max: 1000 });
 }
 
-/** --flow-sampling: checked as the profiler checks it (a power of two, 1 to 1024). */
-function flowSampling(args: Parsed): number | undefined {
-  const text = stringOption(args, 'flow-sampling');
+/** A --<name> sampling period, checked as the profiler checks it (a power of two, 1 to 1024). */
+function samplingPeriod(args: Parsed, name: string): number | undefined {
+  const text = stringOption(args, name);
   if (text === undefined) return undefined;
-  const n = parseInteger(text, '--flow-sampling', { min: 1, max: 1024 });
-  if ((n & (n - 1)) !== 0) throw new UsageError(`--flow-sampling must be a power of two, not ${n}`);
+  const n = parseInteger(text, `--${name}`, { min: 1, max: 1024 });
+  if ((n & (n - 1)) !== 0) throw new UsageError(`--${name} must be a power of two, not ${n}`);
   return n;
 }
 
-const FLOW_SAMPLING_OPTION = {
-  name: 'flow-sampling', value: true, valueName: '<n>',
-  description: `account flows on one stage run in <n> and scale (a power of two, 1 to 1024; default ${DEFAULT_FLOW_SAMPLING}; 1: exact)`,
-} as const;
+/** --flow-sampling and --time-sampling, as ProfileOptions. */
+function sampling(args: Parsed): Pick<ProfileOptions, 'flowSampling' | 'timeSampling'> {
+  return { flowSampling: samplingPeriod(args, 'flow-sampling'), timeSampling: samplingPeriod(args, 'time-sampling') };
+}
+
+const SAMPLING_OPTIONS = [
+  {
+    name: 'time-sampling', value: true, valueName: '<n>',
+    description: `time the stages of one NET_RX run in <n> and scale (a power of two, 1 to 1024; default ${DEFAULT_TIME_SAMPLING}; 1: exact)`,
+  },
+  {
+    name: 'flow-sampling', value: true, valueName: '<n>',
+    description: `account flows on one timed stage run in <n> and scale (a power of two, 1 to 1024; default ${DEFAULT_FLOW_SAMPLING})`,
+  },
+] as const;
 
 /** A profile's --duration in ms (0.01 to 3600 s, default 1 s); doctor takes it too. */
 export function profileDurationMs(args: Parsed): number {
@@ -43,14 +54,14 @@ export function profileDurationMs(args: Parsed): number {
 
 /** profile's options, read (and checked) in one place for check() and run. */
 function profileOptions(args: Parsed): ProfileOptions {
-  return { durationMs: profileDurationMs(args), topFlows: topFlows(args), flowSampling: flowSampling(args) };
+  return { durationMs: profileDurationMs(args), topFlows: topFlows(args), ...sampling(args) };
 }
 
 /** top's options. */
 interface TopOptions {
   readonly intervalMs: number;
   readonly topFlows: number;
-  readonly flowSampling: number | undefined;
+  readonly sampling: Pick<ProfileOptions, 'flowSampling' | 'timeSampling'>;
   /** Frames to draw before stopping (Infinity: until told to quit). */
   readonly frames: number;
 }
@@ -61,7 +72,7 @@ function topOptions(args: Parsed): TopOptions {
   return {
     intervalMs: Math.round(seconds(args, 'interval', 1, 0.1) * 1000),
     topFlows: topFlows(args),
-    flowSampling: flowSampling(args),
+    sampling: sampling(args),
     frames: iterations === undefined ? Infinity : parseInteger(iterations, '--iterations', { min: 1, max: 1_000_000 }),
   };
 }
@@ -76,11 +87,11 @@ async function runProfile(ctx: ProfileContext): Promise<void> {
   ctx.out.write(renderProfile(p));
 }
 
-/** `profile [--duration S] [--top-flows N] [--flow-sampling N]`. */
+/** `profile [--duration S] [--top-flows N] [--time-sampling N] [--flow-sampling N]`. */
 export const profile: Command = {
   name: 'profile',
   summary: 'where receive time goes: per CPU NET_RX, per device stage and CPU, top flows (eBPF; no module needed)',
-  usage: 'profile [--duration <seconds>] [--top-flows <n>] [--flow-sampling <n>]',
+  usage: 'profile [--duration <seconds>] [--top-flows <n>] [--time-sampling <n>] [--flow-sampling <n>]',
   help: [
     'Profiles the host for --duration seconds with eBPF (root, a kernel with BTF, and the profiler built',
     'with clang and libbpf-dev). Per CPU: NET_RX softirq runs and time; per device stage and CPU:',
@@ -91,7 +102,7 @@ export const profile: Command = {
   options: [
     { name: 'duration', short: 'd', value: true, valueName: '<seconds>', description: 'how long to measure (decimal, 0.01 to 3600; default 1)' },
     { name: 'top-flows', value: true, valueName: '<n>', description: 'how many flows to report (0 to 1000, default 10; 0 skips flow accounting)' },
-    FLOW_SAMPLING_OPTION,
+    ...SAMPLING_OPTIONS,
   ],
   check(args) {
     noOperands(args);
@@ -156,7 +167,7 @@ export async function runTop(ctx: ProfileContext, terminal: TopTerminal = proces
   if (drawing) ctx.out.write(ENTER);
   try {
     let frames = 0;
-    for await (const p of ctx.profiles.watchProfiles({ intervalMs: options.intervalMs, topFlows: options.topFlows, flowSampling: options.flowSampling, signal: stop.signal })) {
+    for await (const p of ctx.profiles.watchProfiles({ intervalMs: options.intervalMs, topFlows: options.topFlows, ...options.sampling, signal: stop.signal })) {
       if (ctx.out.json) ctx.out.write(`${JSON.stringify(p)}\n`);
       else if (drawing) ctx.out.write(HOME_CLEAR + renderTop(p, terminal.size()).join('\n'));
       else ctx.out.write(`${renderTop(p, { columns: Infinity, rows: Infinity }).join('\n')}\n\n`);
@@ -171,11 +182,11 @@ export async function runTop(ctx: ProfileContext, terminal: TopTerminal = proces
   }
 }
 
-/** `top [--interval S] [-n N] [--top-flows N] [--flow-sampling N]`. */
+/** `top [--interval S] [-n N] [--top-flows N] [--time-sampling N] [--flow-sampling N]`. */
 export const top: Command = {
   name: 'top',
   summary: 'live profile of the receive path, redrawn every second, fit to the terminal (q quits)',
-  usage: 'top [--interval <seconds>] [--iterations <n>] [--top-flows <n>] [--flow-sampling <n>]',
+  usage: 'top [--interval <seconds>] [--iterations <n>] [--top-flows <n>] [--time-sampling <n>] [--flow-sampling <n>]',
   help: [
     'What `profile` shows, measured again every --interval and redrawn in place, cut to the',
     'terminal like top(1). q or Ctrl-C quits and restores the terminal. Not on a terminal (or with',
@@ -185,7 +196,7 @@ export const top: Command = {
     { name: 'interval', short: 'i', value: true, valueName: '<seconds>', description: 'time between redraws (decimal, 0.1 to 3600; default 1)' },
     { name: 'iterations', short: 'n', value: true, valueName: '<n>', description: 'stop after <n> frames (default: until q or Ctrl-C)' },
     { name: 'top-flows', value: true, valueName: '<n>', description: 'how many flows to show (0 to 1000, default 10)' },
-    FLOW_SAMPLING_OPTION,
+    ...SAMPLING_OPTIONS,
   ],
   check(args) {
     noOperands(args);

@@ -71,7 +71,8 @@ export function flowRows(p: Profile): string[] {
 
 /** `falconctl profile`'s text: CPUs, stages, then what Falcon adds and the top flows. */
 export function renderProfile(p: Profile): string {
-  const out: string[] = [`${p.source} profile over ${(p.duration_ms / 1000).toFixed(2)} s${p.falcon ? ', with falcon.ko' : ''}`, ''];
+  const sampled = p.sampling ? ` (stage time from 1 in ${p.sampling.time} NET_RX runs, flows from 1 in ${p.sampling.flows} of their stages, scaled)` : '';
+  const out: string[] = [`${p.source} profile over ${(p.duration_ms / 1000).toFixed(2)} s${p.falcon ? ', with falcon.ko' : ''}${sampled}`, ''];
   out.push(...cpuRows(p), '');
   out.push(...stageRows(p));
   if (p.queue_wait.length) out.push('', ...queueWaitRows(p));

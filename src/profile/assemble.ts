@@ -14,8 +14,10 @@ export interface AssembleContext {
   readonly notes: readonly string[];
   readonly devices?: ProfileOptions['devices'];
   readonly topFlows: number;
-  /** Flows were accounted on one stage run in this many: their packets are scaled by it (default 1). */
+  /** Flows were accounted on one timed stage run in this many: their packets are scaled by it (default 1). */
   readonly flowSampling?: number;
+  /** Stages were timed in one NET_RX run in this many (default 1): scales the flows' packets too. */
+  readonly timeSampling?: number;
 }
 
 /** A snapshot with nothing counted: the baseline of the first profile after load. */
@@ -26,6 +28,21 @@ export function emptySnapshot(): RawSnapshot {
 function wanted(ctx: AssembleContext, ifname: string, netns: string | null): boolean {
   if (!ctx.devices || ctx.devices.length === 0) return true;
   return ctx.devices.some((d) => d.ifname === ifname && (d.netns === undefined || d.netns === netns));
+}
+
+function sampling(ctx: AssembleContext): Pick<Profile, 'sampling'> {
+  const time = ctx.timeSampling ?? 1;
+  const flows = ctx.topFlows > 0 ? (ctx.flowSampling ?? 1) : 1;
+  return time > 1 || flows > 1 ? { sampling: { time, flows } } : {};
+}
+
+/**
+ * The time of all @packets from the @timed ones' (stages are timed in a sample
+ * of NET_RX runs): their mean times all. 0 when none was timed.
+ */
+function scaledToAll(timedNs: number, timed: number, packets: number): number {
+  if (timed <= 0) return 0;
+  return timed === packets ? timedNs : Math.round((timedNs / timed) * packets);
 }
 
 export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: AssembleContext): Profile {
@@ -42,9 +59,9 @@ export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: As
     now.perCpu.forEach((c, cpu) => {
       const p = was?.perCpu[cpu];
       const packets = c.packets - (p?.packets ?? 0);
-      const ns = c.ns - (p?.ns ?? 0);
       const handoffPackets = c.handoffPackets - (p?.handoffPackets ?? 0);
-      const handoffNs = c.handoffNs - (p?.handoffNs ?? 0);
+      const ns = scaledToAll(c.ns - (p?.ns ?? 0), c.timedPackets - (p?.timedPackets ?? 0), packets);
+      const handoffNs = scaledToAll(c.handoffNs - (p?.handoffNs ?? 0), c.timedHandoffPackets - (p?.timedHandoffPackets ?? 0), handoffPackets);
       if (packets === 0 && ns === 0 && handoffPackets === 0) return;
       const stage: StageProfile = {
         ifname, ifindex: now.key.ifindex, netns, netns_cookie: now.key.netnsCookie, packets, ns,
@@ -95,6 +112,7 @@ export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: As
     cpus,
     queue_wait,
     top_flows: ctx.topFlows > 0 ? topFlows(before, after, ctx, nameOf) : [],
+    ...sampling(ctx),
     ...(ctx.notes.length > 0 ? { notes: [...ctx.notes] } : {}),
   };
 }
@@ -112,7 +130,7 @@ function topFlows(
   nameOf: (id: string) => { ifname: string; netns: string | null },
 ): FlowProfile[] {
   const flows = new Map<string, { tuple: FlowProfile; stages: FlowStageProfile[]; devices: number[] }>();
-  const scale = ctx.flowSampling ?? 1;
+  const scale = (ctx.flowSampling ?? 1) * (ctx.timeSampling ?? 1);
   for (const [id, now] of after.flows) {
     const was = before.flows.get(id);
     const { ifname, netns } = nameOf(devKeyId(now.dev));

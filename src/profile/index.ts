@@ -10,5 +10,5 @@ export { ProfilerError, PROFILER_PACKAGES } from './errors';
 export type { ProfilerFailure } from './errors';
 export { FALCON_EVENTS, parseEventFormat, layoutMismatches } from './falcon-events';
 export { mockProfile, watchMockProfiles, DEFAULT_MOCK_COSTS } from './mock';
-export { DEFAULT_FLOW_SAMPLING } from './flow-sampling';
+export { DEFAULT_FLOW_SAMPLING, DEFAULT_TIME_SAMPLING } from './sampling';
 export type { MockCostModel } from './mock';

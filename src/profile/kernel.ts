@@ -11,12 +11,24 @@ import { BpfObjectHandle, bpfObjectPath, loadBpfAddon } from './addon';
 import { assembleProfile, emptySnapshot } from './assemble';
 import { ProfilerError } from './errors';
 import { usableFalconEvents } from './falcon-events';
-import { checkFlowSampling } from './flow-sampling';
+import { checkFlowSampling, checkTimeSampling } from './sampling';
 import { RawSnapshot, decodeSnapshot } from './maps';
 import type { Profile, ProfileOptions, WatchProfileOptions } from './types';
 
 const CORE_PROGRAMS = ['sp_softirq_entry', 'sp_softirq_exit', 'sp_receive'];
 const BTF = '/sys/kernel/btf/vmlinux';
+
+/** sp_config's indexes (bpf/stage_profile.bpf.c). */
+const SP_CONFIG_FLOWS = 0;
+const SP_CONFIG_TIMING = 1;
+
+function setConfig(obj: BpfObjectHandle, index: number, value: number): void {
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(index);
+  const v = Buffer.alloc(4);
+  v.writeUInt32LE(value);
+  obj.updateMap('sp_config', key, v);
+}
 
 /** Checks what can be checked before asking the kernel; throws a ProfilerError naming the problem. */
 function preflight(): void {
@@ -77,24 +89,28 @@ export class KernelProfiler {
   readonly falcon: boolean;
   /** Why some figures are missing. */
   readonly notes: readonly string[];
-  /** Flows are accounted on one stage run in this many (0: not at all). */
+  /** Flows are accounted on one timed stage run in this many (0: not at all). */
   readonly flowSampling: number;
+  /** Stages are timed in one NET_RX run in this many. */
+  readonly timeSampling: number;
 
-  private constructor(obj: BpfObjectHandle, falcon: boolean, notes: string[], flowSampling: number) {
+  private constructor(obj: BpfObjectHandle, falcon: boolean, notes: string[], sampling: { flows: number; time: number }) {
     this.obj = obj;
     this.falcon = falcon;
     this.notes = notes;
-    this.flowSampling = flowSampling;
+    this.flowSampling = sampling.flows;
+    this.timeSampling = sampling.time;
   }
 
   /**
    * Loads and attaches. flows: account the inner 5-tuples (a header parse and
-   * a flow-table update per accounted stage run); flowSampling: on one stage
-   * run in N drawn at random (flow-sampling.ts).
+   * a flow-table update per accounted stage run); flowSampling, timeSampling:
+   * what is sampled, how often (sampling.ts).
    */
-  static open(options: { flows?: boolean; flowSampling?: number } = {}): KernelProfiler {
+  static open(options: { flows?: boolean; flowSampling?: number; timeSampling?: number } = {}): KernelProfiler {
     const period = checkFlowSampling(options.flowSampling);
     const flowSampling = options.flows === false ? 0 : period;
+    const timeSampling = checkTimeSampling(options.timeSampling);
     preflight();
     const addon = loadBpfAddon();
     const file = bpfObjectPath('stage_profile');
@@ -105,10 +121,8 @@ export class KernelProfiler {
       throw loadError(error, `loading ${path.basename(file)}`);
     }
     try {
-      const key = Buffer.alloc(4);
-      const on = Buffer.alloc(4);
-      on.writeUInt32LE(flowSampling);
-      obj.updateMap('sp_config', key, on);
+      setConfig(obj, SP_CONFIG_FLOWS, flowSampling);
+      setConfig(obj, SP_CONFIG_TIMING, timeSampling);
       for (const p of CORE_PROGRAMS) {
         try {
           obj.attach(p);
@@ -128,7 +142,7 @@ export class KernelProfiler {
         }
       }
       const falcon = attached > 0 && attached === events.programs.length && events.notes.length === 0;
-      return new KernelProfiler(obj, falcon, notes, flowSampling);
+      return new KernelProfiler(obj, falcon, notes, { flows: flowSampling, time: timeSampling });
     } catch (error) {
       obj.close();
       throw error;
@@ -158,6 +172,7 @@ export class KernelProfiler {
       devices: options.devices,
       topFlows: options.topFlows ?? 10,
       flowSampling: Math.max(1, this.flowSampling),
+      timeSampling: this.timeSampling,
     });
   }
 
@@ -183,7 +198,7 @@ function aborted(signal: AbortSignal | undefined): boolean {
  */
 export async function profileHost(options: ProfileOptions = {}): Promise<Profile> {
   const durationMs = checkDuration(options.durationMs ?? 1000, 'durationMs');
-  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0, flowSampling: options.flowSampling });
+  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0, flowSampling: options.flowSampling, timeSampling: options.timeSampling });
   try {
     const start = process.hrtime.bigint();
     await sleep(durationMs, undefined, options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
@@ -204,7 +219,7 @@ export async function profileHost(options: ProfileOptions = {}): Promise<Profile
  */
 export async function* watchHostProfiles(options: WatchProfileOptions = {}): AsyncGenerator<Profile, void, undefined> {
   const intervalMs = checkDuration(options.intervalMs ?? 1000, 'intervalMs');
-  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0, flowSampling: options.flowSampling });
+  const profiler = KernelProfiler.open({ flows: (options.topFlows ?? 10) > 0, flowSampling: options.flowSampling, timeSampling: options.timeSampling });
   try {
     let before = profiler.snapshot();
     let at = process.hrtime.bigint();

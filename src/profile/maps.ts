@@ -9,12 +9,14 @@ export interface DevKey {
   readonly ifindex: number;
 }
 
-/** struct sp_stage, one CPU. */
+/** struct sp_stage, one CPU. ns and handoffNs are of the timed packets only. */
 export interface StageCounters {
   packets: number;
   ns: number;
   handoffPackets: number;
   handoffNs: number;
+  timedPackets: number;
+  timedHandoffPackets: number;
 }
 
 /** struct sp_cpu, one CPU. */
@@ -143,7 +145,10 @@ export function decodeSnapshot(d: {
     if (value === undefined) continue;
     stages.set(devKeyId(key), {
       key,
-      perCpu: slots(d.stages, value, (b, o) => ({ packets: u64(b, o), ns: u64(b, o + 8), handoffPackets: u64(b, o + 16), handoffNs: u64(b, o + 24) })),
+      perCpu: slots(d.stages, value, (b, o) => ({
+        packets: u64(b, o), ns: u64(b, o + 8), handoffPackets: u64(b, o + 16), handoffNs: u64(b, o + 24),
+        timedPackets: u64(b, o + 32), timedHandoffPackets: u64(b, o + 40),
+      })),
     });
   }
   const flows = new Map<string, FlowEntry>();

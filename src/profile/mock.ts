@@ -7,7 +7,7 @@
 //   a NET_RX run costs netRxRunNs on top of its stages.
 import { setTimeout as sleep } from 'timers/promises';
 import { FalconError } from '../api/errors';
-import { checkFlowSampling } from './flow-sampling';
+import { checkFlowSampling, checkTimeSampling } from './sampling';
 import type { MockModel } from '../mock/model';
 import type { LedgerStage } from '../mock/profile-ledger';
 import type { MockDevice } from '../mock/netns';
@@ -162,6 +162,7 @@ function abortError(cause: unknown): FalconError {
 export async function mockProfile(model: MockModel, options: ProfileOptions = {}, costs: MockCostModel = DEFAULT_MOCK_COSTS): Promise<Profile> {
   const durationMs = checkMs(options.durationMs ?? 1000, 'durationMs');
   checkFlowSampling(options.flowSampling);
+  checkTimeSampling(options.timeSampling);
   const before = read(model);
   await sleep(durationMs, undefined, options.signal ? { signal: options.signal } : {}).catch((e: unknown) => {
     throw abortError(e);
@@ -173,6 +174,7 @@ export async function mockProfile(model: MockModel, options: ProfileOptions = {}
 export async function* watchMockProfiles(model: MockModel, options: WatchProfileOptions = {}, costs: MockCostModel = DEFAULT_MOCK_COSTS): AsyncGenerator<Profile, void, undefined> {
   const intervalMs = checkMs(options.intervalMs ?? 1000, 'intervalMs');
   checkFlowSampling(options.flowSampling);
+  checkTimeSampling(options.timeSampling);
   let before = read(model);
   while (options.signal?.aborted !== true) {
     try {

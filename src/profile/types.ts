@@ -86,6 +86,11 @@ export interface Profile {
   /** Empty without falcon.ko. */
   readonly queue_wait: readonly QueueWaitProfile[];
   readonly top_flows: readonly FlowProfile[];
+  /**
+   * What the kernel sampled, one in N (docs/profiler.md): stage time over
+   * NET_RX runs, flows over timed stage runs. Absent when nothing was.
+   */
+  readonly sampling?: { readonly time: number; readonly flows: number };
   /** What limits this profile, in words (e.g. falcon.ko loaded without its tracepoints). */
   readonly notes?: readonly string[];
 }
@@ -99,11 +104,18 @@ export interface ProfileOptions {
   /** How many flows to report (default 10; 0 for none). */
   readonly topFlows?: number;
   /**
-   * The kernel accounts flows on one stage run in this many, drawn at random,
-   * and scales their packets by it (a power of two, 1 to 1024; default 8; 1:
-   * exact counts). The mock counts every packet whatever the value.
+   * The kernel accounts flows on one timed stage run in this many, drawn at
+   * random, and scales their packets (a power of two, 1 to 1024; default 8;
+   * 1: every timed one). The mock counts every packet whatever the value.
    */
   readonly flowSampling?: number;
+  /**
+   * The kernel times the stages of one NET_RX run in this many, drawn at
+   * random at its entry; a stage's ns are its timed packets' mean times its
+   * packets (a power of two, 1 to 1024; default 8; 1: every run, exact).
+   * Packets and NET_RX time are always exact; the mock's figures too.
+   */
+  readonly timeSampling?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -96,10 +96,11 @@ describe('profile: the mock', () => {
   it('refuses a duration or a flow sampling period that cannot work', async () => {
     const falcon = await openFalcon({ backend: 'mock' });
     await assert.rejects(falcon.profile({ durationMs: -1 }), { code: 'EINVAL' });
-    for (const flowSampling of [0, 3, 2048, 1.5]) {
-      await assert.rejects(falcon.profile({ durationMs: 1, flowSampling }), { code: 'EINVAL', message: /flowSampling must be a power of two/ });
+    for (const bad of [0, 3, 2048, 1.5]) {
+      await assert.rejects(falcon.profile({ durationMs: 1, flowSampling: bad }), { code: 'EINVAL', message: /flowSampling must be a power of two/ });
+      await assert.rejects(falcon.profile({ durationMs: 1, timeSampling: bad }), { code: 'EINVAL', message: /timeSampling must be a power of two/ });
     }
-    await falcon.profile({ durationMs: 1, flowSampling: 16 });
+    await falcon.profile({ durationMs: 1, flowSampling: 16, timeSampling: 1 });
     await falcon.close();
   });
 });
@@ -137,9 +138,9 @@ describe('profile: decoding the eBPF maps', () => {
     const index = (i: number): Buffer => Buffer.from(new Uint32Array([i]).buffer);
     const snap = (scale: number) => decodeSnapshot({
       cpus: dump(2, 40, [[Buffer.alloc(4), Buffer.concat([u64s(10 * scale, 1000 * scale, 0, 0, 0), u64s(1, 5, 0, 0, 3)])]]),
-      stages: dump(2, 32, [
-        [index(4), Buffer.concat([u64s(99, 99, 0, 0), u64s(99, 99, 0, 0)])], // no device has index 4
-        [index(5), Buffer.concat([u64s(4 * scale, 800 * scale, 0, 0), u64s(0, 0, 2, 30)])],
+      stages: dump(2, 48, [
+        [index(4), Buffer.concat([u64s(99, 99, 0, 0, 99, 0), u64s(99, 99, 0, 0, 99, 0)])], // no device has index 4
+        [index(5), Buffer.concat([u64s(4 * scale, 800 * scale, 0, 0, 4 * scale, 0), u64s(0, 0, 2, 30, 0, 2)])],
       ]),
       names: dump(1, 24, [[devKey(7, 4), name]], false),
       flows: dump(2, 16, [[flow, Buffer.concat([u64s(4 * scale, 800 * scale), u64s(0, 0)])]]),
@@ -155,6 +156,26 @@ describe('profile: decoding the eBPF maps', () => {
     assert.deepEqual(first.cpus[1]?.stages[0]?.handoff_packets, 2);
     assert.deepEqual(first.notes, ['n']);
     assert.equal(a.cpus[1]?.untrackedPackets, 3);
+  });
+
+  it('scales timed stages to all their packets: ns from the timed ones\' mean, 0 when none was timed', () => {
+    const name = Buffer.alloc(24);
+    name.write('w2');
+    const snap = (stage: number[]) => decodeSnapshot({
+      cpus: dump(1, 40, []),
+      stages: dump(1, 48, [[Buffer.alloc(4), u64s(...stage)]]),
+      names: dump(1, 24, [[devKey(7, 2), name]], false),
+      flows: dump(1, 16, []),
+      queueWait: dump(1, 8, []),
+    });
+    const ctx = { durationMs: 1000, cpus: [0], netnsNames: new Map(), falcon: true, notes: [], topFlows: 0, timeSampling: 8 };
+    // 10 packets, 2 of them timed (400 ns); 6 handoffs, 3 timed (90 ns)
+    const p = assembleProfile(emptySnapshot(), snap([10, 400, 6, 90, 2, 3]), ctx);
+    assert.deepEqual(p.cpus[0]?.stages[0], { ifname: 'w2', ifindex: 2, netns: null, netns_cookie: 7, packets: 10, ns: 2000, handoff_packets: 6, handoff_ns: 180 });
+    assert.deepEqual(p.sampling, { time: 8, flows: 1 });
+    assert.match(renderProfile(p), /stage time from 1 in 8 NET_RX runs/);
+    const untimed = assembleProfile(emptySnapshot(), snap([5, 0, 0, 0, 0, 0]), ctx);
+    assert.deepEqual([untimed.cpus[0]?.stages[0]?.packets, untimed.cpus[0]?.stages[0]?.ns], [5, 0]);
   });
 
   it('scales sampled flows: packets by the sampling period, the flow\'s as its devices\' mean, ns per packet from the samples', () => {
@@ -175,12 +196,12 @@ describe('profile: decoding the eBPF maps', () => {
     };
     const after = decodeSnapshot({
       cpus: dump(1, 40, []),
-      stages: dump(1, 32, []),
+      stages: dump(1, 48, []),
       names: dump(1, 24, [[devKey(7, 4), name('vx0')], [devKey(8, 2), name('eth0')]], false),
       flows: dump(1, 16, [[flow, u64s(5, 1000)], [atEth0, u64s(3, 900)]]),
       queueWait: dump(1, 8, []),
     });
-    const p = assembleProfile(emptySnapshot(), after, { durationMs: 1000, cpus: [0], netnsNames: new Map(), falcon: false, notes: [], topFlows: 1, flowSampling: 8 });
+    const p = assembleProfile(emptySnapshot(), after, { durationMs: 1000, cpus: [0], netnsNames: new Map(), falcon: false, notes: [], topFlows: 1, flowSampling: 4, timeSampling: 2 });
     assert.deepEqual(p.top_flows, [{
       ...FLOW,
       packets: 32,
@@ -314,6 +335,9 @@ describe('profile: falconctl rendering', () => {
     const sampling = spawnSync(process.execPath, [CLI, 'top', '--flow-sampling', '6'], { encoding: 'utf8' });
     assert.equal(sampling.status, 1);
     assert.match(sampling.stderr, /--flow-sampling must be a power of two/);
+    const timing = spawnSync(process.execPath, [CLI, 'profile', '--time-sampling', '0'], { encoding: 'utf8' });
+    assert.equal(timing.status, 1);
+    assert.match(timing.stderr, /--time-sampling/);
   });
 });
 
