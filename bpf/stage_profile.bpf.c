@@ -37,8 +37,10 @@
 struct sp_dev_cache_entry {
 	u64 netns_cookie;
 	u32 ifindex;
-	u32 index_plus1;	/* 0: empty */
+	u32 index_plus1;	/* 0: empty; DEV_UNTRACKED: the table was full */
 };
+
+#define DEV_UNTRACKED	0xffffffffu
 
 /* This CPU's open slot, NET_RX run and device cache (never read by user space). */
 struct sp_state {
@@ -173,16 +175,13 @@ static __always_inline void close_slot(struct sp_state *s, u64 now, bool handoff
 	d = now - s->slot_start;
 	if (handoff) {
 		st->handoff_packets++;
-		if (s->timed) {
-			st->timed_handoff_packets++;
+		if (s->timed)
 			st->handoff_ns += d;
-		}
 		return;
 	}
 	st->packets++;
 	if (!s->timed)
 		return;
-	st->timed_packets++;
 	st->ns += d;
 	if (!s->slot_has_flow)
 		return;
@@ -339,11 +338,14 @@ static __always_inline bool run_timed(void)
 	return !(bpf_get_prandom_u32() & (*period - 1));
 }
 
+enum index_result { INDEX_FOUND, INDEX_TABLE_FULL, INDEX_FAILED };
+
 /*
  * The device's index in sp_stages from sp_dev_names, given (with its name)
- * on first sight; false once the table is full.
+ * on first sight. INDEX_TABLE_FULL for good; INDEX_FAILED may pass.
  */
-static __always_inline bool index_of(struct net_device *dev, struct sp_dev_key *key, u32 *index)
+static __always_inline enum index_result index_of(struct net_device *dev, struct sp_dev_key *key,
+						  u32 *index)
 {
 	struct sp_dev_name name = {};
 	struct sp_dev_name *known;
@@ -353,23 +355,25 @@ static __always_inline bool index_of(struct net_device *dev, struct sp_dev_key *
 	known = bpf_map_lookup_elem(&sp_dev_names, key);
 	if (known) {
 		*index = known->index;
-		return true;
+		return INDEX_FOUND;
 	}
 	next = bpf_map_lookup_elem(&sp_next_index, &zero);
-	if (!next || *next >= SP_MAX_DEVICES)
-		return false;
+	if (!next)
+		return INDEX_FAILED;
+	if (*next >= SP_MAX_DEVICES)
+		return INDEX_TABLE_FULL;
 	name.index = __sync_fetch_and_add(next, 1);
 	if (name.index >= SP_MAX_DEVICES)
-		return false;
+		return INDEX_TABLE_FULL;
 	BPF_CORE_READ_STR_INTO(&name.ifname, dev, name);
 	name.netns_inum = BPF_CORE_READ(dev, nd_net.net, ns.inum);
 	/* Another CPU may have named it meanwhile: its index wins, this one stays unused. */
 	bpf_map_update_elem(&sp_dev_names, key, &name, BPF_NOEXIST);
 	known = bpf_map_lookup_elem(&sp_dev_names, key);
 	if (!known)
-		return false;
+		return INDEX_FAILED;
 	*index = known->index;
-	return true;
+	return INDEX_FOUND;
 }
 
 /* The device's index in sp_stages: from this CPU's cache, else looked up and cached. */
@@ -381,12 +385,21 @@ static __always_inline bool cached_index_of(struct sp_state *s, struct net_devic
 
 	if (e->index_plus1 && e->ifindex == key->ifindex && e->netns_cookie == key->netns_cookie) {
 		*index = e->index_plus1 - 1;
-		return true;
+		return e->index_plus1 != DEV_UNTRACKED;
 	}
-	if (!index_of(dev, key, index))
-		return false;
+	/* Emptied first: a nested run must not pair the new key with the old index. */
+	e->index_plus1 = 0;
 	e->netns_cookie = key->netns_cookie;
 	e->ifindex = key->ifindex;
+	switch (index_of(dev, key, index)) {
+	case INDEX_FOUND:
+		break;
+	case INDEX_TABLE_FULL:
+		e->index_plus1 = DEV_UNTRACKED;	/* not looked up again for every packet */
+		return false;
+	default:
+		return false;
+	}
 	e->index_plus1 = *index + 1;
 	return true;
 }

@@ -23,14 +23,12 @@ struct sp_dev_name {
 	__u32 index;
 };
 
-/* One device's stage on one CPU (per-CPU value, indexed by sp_dev_name.index). 48 bytes. */
+/* One device's stage on one CPU (per-CPU value, indexed by sp_dev_name.index). 32 bytes. */
 struct sp_stage {
 	__u64 packets;		/* stages run on this CPU, each skb counted once */
-	__u64 ns;		/* the time of those in timed NET_RX runs, docs/profiler.md */
+	__u64 ns;		/* their time in timed NET_RX runs, docs/profiler.md */
 	__u64 handoff_packets;	/* arrived here, steered away by Falcon (or dropped by it) */
 	__u64 handoff_ns;	/* arrival to steer (or drop), in timed runs */
-	__u64 timed_packets;	/* of packets, those in timed runs (ns is theirs) */
-	__u64 timed_handoff_packets; /* of handoff_packets, those in timed runs */
 };
 
 /* One CPU's NET_RX softirq totals (per-CPU value, index 0). 40 bytes. */
@@ -39,7 +37,7 @@ struct sp_cpu {
 	__u64 net_rx_ns;
 	__u64 outside_packets;	/* netif_receive_skb outside NET_RX: counted, not timed */
 	__u64 queue_wait_unknown; /* falcon_reinject with wait_ns 0 */
-	__u64 untracked_packets; /* on devices past SP_MAX_DEVICES: not counted in any stage */
+	__u64 untracked_packets; /* passes on devices past SP_MAX_DEVICES: in no stage */
 };
 
 /* The inner 5-tuple, addresses as 16 bytes (IPv4 in the first 4). 40 bytes. */

@@ -36,21 +36,13 @@ function sampling(ctx: AssembleContext): Pick<Profile, 'sampling'> {
   return time > 1 || flows > 1 ? { sampling: { time, flows } } : {};
 }
 
-/**
- * The time of all @packets from the @timed ones' (stages are timed in a sample
- * of NET_RX runs): their mean times all. 0 when none was timed.
- */
-function scaledToAll(timedNs: number, timed: number, packets: number): number {
-  if (timed <= 0) return 0;
-  return timed === packets ? timedNs : Math.round((timedNs / timed) * packets);
-}
-
 export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: AssembleContext): Profile {
   const nameOf = (id: string): { ifname: string; netns: string | null } => {
     const n = after.names.get(id) ?? before.names.get(id);
     return { ifname: n?.ifname ?? '?', netns: n === undefined ? null : (ctx.netnsNames.get(n.netnsInum) ?? null) };
   };
 
+  const timeScale = ctx.timeSampling ?? 1;
   const stagesByCpu = new Map<number, StageProfile[]>();
   for (const [id, now] of after.stages) {
     const was = before.stages.get(id);
@@ -60,8 +52,11 @@ export function assembleProfile(before: RawSnapshot, after: RawSnapshot, ctx: As
       const p = was?.perCpu[cpu];
       const packets = c.packets - (p?.packets ?? 0);
       const handoffPackets = c.handoffPackets - (p?.handoffPackets ?? 0);
-      const ns = scaledToAll(c.ns - (p?.ns ?? 0), c.timedPackets - (p?.timedPackets ?? 0), packets);
-      const handoffNs = scaledToAll(c.handoffNs - (p?.handoffNs ?? 0), c.timedHandoffPackets - (p?.timedHandoffPackets ?? 0), handoffPackets);
+      // Each NET_RX run was timed with probability 1/timeSampling: the
+      // timed runs' time times timeSampling estimates all runs' (unbiased,
+      // and exact at 1; time outside NET_RX is 0 either way).
+      const ns = (c.ns - (p?.ns ?? 0)) * timeScale;
+      const handoffNs = (c.handoffNs - (p?.handoffNs ?? 0)) * timeScale;
       if (packets === 0 && ns === 0 && handoffPackets === 0) return;
       const stage: StageProfile = {
         ifname, ifindex: now.key.ifindex, netns, netns_cookie: now.key.netnsCookie, packets, ns,
@@ -145,7 +140,8 @@ function topFlows(
       devPackets += packets;
       stages.push({ ifname, netns, cpu, packets, ns_per_packet: Math.round(ns / sampled) });
     });
-    if (devPackets === 0) continue;
+    // A device where the flow was seen but not sampled this time counts as
+    // 0 in the mean: leaving it out would overstate sparse flows.
     const f = flows.get(now.flowId) ?? { tuple: { ...now.flow, packets: 0, stages: [] }, stages: [], devices: [] };
     f.stages.push(...stages);
     f.devices.push(devPackets);
@@ -155,6 +151,7 @@ function topFlows(
     scale > 1 ? Math.round(devices.reduce((a, b) => a + b, 0) / devices.length) : Math.max(...devices);
   return [...flows.values()]
     .map((f) => ({ ...f, packets: packetsOf(f.devices) }))
+    .filter((f) => f.packets > 0)
     .sort((a, b) => b.packets - a.packets)
     .slice(0, ctx.topFlows)
     .map((f) => ({ ...f.tuple, packets: f.packets, stages: f.stages }));

@@ -9,14 +9,12 @@ export interface DevKey {
   readonly ifindex: number;
 }
 
-/** struct sp_stage, one CPU. ns and handoffNs are of the timed packets only. */
+/** struct sp_stage, one CPU. ns and handoffNs are the timed NET_RX runs' only. */
 export interface StageCounters {
   packets: number;
   ns: number;
   handoffPackets: number;
   handoffNs: number;
-  timedPackets: number;
-  timedHandoffPackets: number;
 }
 
 /** struct sp_cpu, one CPU. */
@@ -145,10 +143,7 @@ export function decodeSnapshot(d: {
     if (value === undefined) continue;
     stages.set(devKeyId(key), {
       key,
-      perCpu: slots(d.stages, value, (b, o) => ({
-        packets: u64(b, o), ns: u64(b, o + 8), handoffPackets: u64(b, o + 16), handoffNs: u64(b, o + 24),
-        timedPackets: u64(b, o + 32), timedHandoffPackets: u64(b, o + 40),
-      })),
+      perCpu: slots(d.stages, value, (b, o) => ({ packets: u64(b, o), ns: u64(b, o + 8), handoffPackets: u64(b, o + 16), handoffNs: u64(b, o + 24) })),
     });
   }
   const flows = new Map<string, FlowEntry>();

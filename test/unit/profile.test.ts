@@ -138,9 +138,9 @@ describe('profile: decoding the eBPF maps', () => {
     const index = (i: number): Buffer => Buffer.from(new Uint32Array([i]).buffer);
     const snap = (scale: number) => decodeSnapshot({
       cpus: dump(2, 40, [[Buffer.alloc(4), Buffer.concat([u64s(10 * scale, 1000 * scale, 0, 0, 0), u64s(1, 5, 0, 0, 3)])]]),
-      stages: dump(2, 48, [
-        [index(4), Buffer.concat([u64s(99, 99, 0, 0, 99, 0), u64s(99, 99, 0, 0, 99, 0)])], // no device has index 4
-        [index(5), Buffer.concat([u64s(4 * scale, 800 * scale, 0, 0, 4 * scale, 0), u64s(0, 0, 2, 30, 0, 2)])],
+      stages: dump(2, 32, [
+        [index(4), Buffer.concat([u64s(99, 99, 0, 0), u64s(99, 99, 0, 0)])], // no device has index 4
+        [index(5), Buffer.concat([u64s(4 * scale, 800 * scale, 0, 0), u64s(0, 0, 2, 30)])],
       ]),
       names: dump(1, 24, [[devKey(7, 4), name]], false),
       flows: dump(2, 16, [[flow, Buffer.concat([u64s(4 * scale, 800 * scale), u64s(0, 0)])]]),
@@ -158,27 +158,27 @@ describe('profile: decoding the eBPF maps', () => {
     assert.equal(a.cpus[1]?.untrackedPackets, 3);
   });
 
-  it('scales timed stages to all their packets: ns from the timed ones\' mean, 0 when none was timed', () => {
+  it('scales timed stages: the timed runs\' time times the sampling period; packets exact', () => {
     const name = Buffer.alloc(24);
     name.write('w2');
     const snap = (stage: number[]) => decodeSnapshot({
       cpus: dump(1, 40, []),
-      stages: dump(1, 48, [[Buffer.alloc(4), u64s(...stage)]]),
+      stages: dump(1, 32, [[Buffer.alloc(4), u64s(...stage)]]),
       names: dump(1, 24, [[devKey(7, 2), name]], false),
       flows: dump(1, 16, []),
       queueWait: dump(1, 8, []),
     });
     const ctx = { durationMs: 1000, cpus: [0], netnsNames: new Map(), falcon: true, notes: [], topFlows: 0, timeSampling: 8 };
-    // 10 packets, 2 of them timed (400 ns); 6 handoffs, 3 timed (90 ns)
-    const p = assembleProfile(emptySnapshot(), snap([10, 400, 6, 90, 2, 3]), ctx);
-    assert.deepEqual(p.cpus[0]?.stages[0], { ifname: 'w2', ifindex: 2, netns: null, netns_cookie: 7, packets: 10, ns: 2000, handoff_packets: 6, handoff_ns: 180 });
+    // 10 packets, 400 ns in timed runs; 6 handoffs, 90 ns in timed runs
+    const p = assembleProfile(emptySnapshot(), snap([10, 400, 6, 90]), ctx);
+    assert.deepEqual(p.cpus[0]?.stages[0], { ifname: 'w2', ifindex: 2, netns: null, netns_cookie: 7, packets: 10, ns: 3200, handoff_packets: 6, handoff_ns: 720 });
     assert.deepEqual(p.sampling, { time: 8, flows: 1 });
     assert.match(renderProfile(p), /stage time from 1 in 8 NET_RX runs/);
-    const untimed = assembleProfile(emptySnapshot(), snap([5, 0, 0, 0, 0, 0]), ctx);
+    const untimed = assembleProfile(emptySnapshot(), snap([5, 0, 0, 0]), ctx);
     assert.deepEqual([untimed.cpus[0]?.stages[0]?.packets, untimed.cpus[0]?.stages[0]?.ns], [5, 0]);
   });
 
-  it('scales sampled flows: packets by the sampling period, the flow\'s as its devices\' mean, ns per packet from the samples', () => {
+  it('scales sampled flows: packets by both periods, the flow\'s as the mean over the devices it was seen at, ns per packet from the samples', () => {
     const flow = Buffer.alloc(56);
     Buffer.from([10, 0, 1, 1]).copy(flow, 0);
     Buffer.from([10, 0, 2, 1]).copy(flow, 16);
@@ -189,6 +189,8 @@ describe('profile: decoding the eBPF maps', () => {
     devKey(7, 4).copy(flow, 40);
     const atEth0 = Buffer.from(flow);
     devKey(8, 2).copy(atEth0, 40);
+    const atW2 = Buffer.from(flow); // seen there, not sampled this time: a 0 in the mean
+    devKey(9, 3).copy(atW2, 40);
     const name = (ifname: string): Buffer => {
       const b = Buffer.alloc(24);
       b.write(ifname);
@@ -196,15 +198,15 @@ describe('profile: decoding the eBPF maps', () => {
     };
     const after = decodeSnapshot({
       cpus: dump(1, 40, []),
-      stages: dump(1, 48, []),
-      names: dump(1, 24, [[devKey(7, 4), name('vx0')], [devKey(8, 2), name('eth0')]], false),
-      flows: dump(1, 16, [[flow, u64s(5, 1000)], [atEth0, u64s(3, 900)]]),
+      stages: dump(1, 32, []),
+      names: dump(1, 24, [[devKey(7, 4), name('vx0')], [devKey(8, 2), name('eth0')], [devKey(9, 3), name('w2')]], false),
+      flows: dump(1, 16, [[flow, u64s(5, 1000)], [atEth0, u64s(3, 900)], [atW2, u64s(0, 0)]]),
       queueWait: dump(1, 8, []),
     });
     const p = assembleProfile(emptySnapshot(), after, { durationMs: 1000, cpus: [0], netnsNames: new Map(), falcon: false, notes: [], topFlows: 1, flowSampling: 4, timeSampling: 2 });
     assert.deepEqual(p.top_flows, [{
       ...FLOW,
-      packets: 32,
+      packets: 21, // (40 + 24 + 0) / 3
       stages: [{ ifname: 'vx0', netns: null, cpu: 0, packets: 40, ns_per_packet: 200 }, { ifname: 'eth0', netns: null, cpu: 0, packets: 24, ns_per_packet: 300 }],
     }]);
   });
