@@ -121,20 +121,26 @@ const devKey = (cookie: number, ifindex: number): Buffer => {
   return b;
 };
 
+/** struct sp_flow_key: FLOW at the device @dev. */
+function flowKey(dev: Buffer): Buffer {
+  const k = Buffer.alloc(56);
+  Buffer.from([10, 0, 1, 1]).copy(k, 0);
+  Buffer.from([10, 0, 2, 1]).copy(k, 16);
+  k.writeUInt16LE(FLOW.sport, 32);
+  k.writeUInt16LE(FLOW.dport, 34);
+  k[36] = 17;
+  k[37] = 4;
+  dev.copy(k, 40);
+  return k;
+}
+
 describe('profile: decoding the eBPF maps', () => {
   it('decodes per-CPU counters, names and flows, and a profile is the difference of two snapshots', () => {
     const name = Buffer.alloc(24);
     name.write('vx0');
     name.writeUInt32LE(4026532000, 16);
     name.writeUInt32LE(5, 20); // its index in sp_stages
-    const flow = Buffer.alloc(56);
-    Buffer.from([10, 0, 1, 1]).copy(flow, 0);
-    Buffer.from([10, 0, 2, 1]).copy(flow, 16);
-    flow.writeUInt16LE(40000, 32);
-    flow.writeUInt16LE(9999, 34);
-    flow[36] = 17;
-    flow[37] = 4;
-    devKey(7, 4).copy(flow, 40);
+    const flow = flowKey(devKey(7, 4));
     const index = (i: number): Buffer => Buffer.from(new Uint32Array([i]).buffer);
     const snap = (scale: number) => decodeSnapshot({
       cpus: dump(2, 40, [[Buffer.alloc(4), Buffer.concat([u64s(10 * scale, 1000 * scale, 0, 0, 0), u64s(1, 5, 0, 0, 3)])]]),
@@ -179,18 +185,9 @@ describe('profile: decoding the eBPF maps', () => {
   });
 
   it('scales sampled flows: packets by both periods, the flow\'s as the mean over the devices it was seen at, ns per packet from the samples', () => {
-    const flow = Buffer.alloc(56);
-    Buffer.from([10, 0, 1, 1]).copy(flow, 0);
-    Buffer.from([10, 0, 2, 1]).copy(flow, 16);
-    flow.writeUInt16LE(40000, 32);
-    flow.writeUInt16LE(9999, 34);
-    flow[36] = 17;
-    flow[37] = 4;
-    devKey(7, 4).copy(flow, 40);
-    const atEth0 = Buffer.from(flow);
-    devKey(8, 2).copy(atEth0, 40);
-    const atW2 = Buffer.from(flow); // seen there, not sampled this time: a 0 in the mean
-    devKey(9, 3).copy(atW2, 40);
+    const flow = flowKey(devKey(7, 4));
+    const atEth0 = flowKey(devKey(8, 2));
+    const atW2 = flowKey(devKey(9, 3)); // seen there, not sampled this time: a 0 in the mean
     const name = (ifname: string): Buffer => {
       const b = Buffer.alloc(24);
       b.write(ifname);
