@@ -5,7 +5,9 @@
  * a "slot" is open from a netif_receive_skb (the skb's device stage begins)
  * until the next thing begins: another netif_receive_skb, Falcon steering or
  * dropping that skb, Falcon reinjecting another one, or the end of the
- * NET_RX softirq. The slot's time is charged to its device on that CPU.
+ * NET_RX softirq. The slot's packet is counted to its device on that CPU,
+ * and, in the NET_RX runs drawn to be timed (one in sp_config's period), its
+ * time: timing every slot is most of what these programs cost.
  *
  * A steered skb passes netif_receive_skb twice: on arrival (Falcon's hook
  * then takes it: falcon_steer closes the slot as a "handoff", no packet
