@@ -15,6 +15,8 @@
 import * as fs from 'node:fs';
 import { parseArgs, parseInteger, stringOption, stringOptions, UsageError } from '../src/args/parse';
 import { BpfObjectHandle, loadBpfAddon } from '../src/profile/addon';
+import { SP_CONFIG_FLOWS, SP_CONFIG_TIMING, setConfig } from '../src/profile/kernel';
+import { median } from '../src/experiment/stats';
 import { topologyDown, topologyUp } from '../src/topology';
 import { measure, OVERLAY, Receivers } from '../src/experiment/guest-traffic';
 import type { PlacementCpus } from '../src/experiment/placements';
@@ -42,24 +44,11 @@ function parseVariant(text: string): Variant {
 
 function load(v: Variant): BpfObjectHandle {
   const obj = new (loadBpfAddon().BpfObject)(v.object);
-  const config = (index: number, value: number): void => {
-    const key = Buffer.alloc(4);
-    key.writeUInt32LE(index);
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(value);
-    obj.updateMap('sp_config', key, b);
-  };
-  config(0, v.flowSampling);
-  if (v.timeSampling !== undefined) config(1, v.timeSampling);
+  setConfig(obj, SP_CONFIG_FLOWS, v.flowSampling);
+  if (v.timeSampling !== undefined) setConfig(obj, SP_CONFIG_TIMING, v.timeSampling);
   for (const p of v.programs) obj.attach(p);
   return obj;
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), [

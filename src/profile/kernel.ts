@@ -19,10 +19,11 @@ const CORE_PROGRAMS = ['sp_softirq_entry', 'sp_softirq_exit', 'sp_receive'];
 const BTF = '/sys/kernel/btf/vmlinux';
 
 /** sp_config's indexes (bpf/stage_profile.bpf.c). */
-const SP_CONFIG_FLOWS = 0;
-const SP_CONFIG_TIMING = 1;
+export const SP_CONFIG_FLOWS = 0;
+export const SP_CONFIG_TIMING = 1;
 
-function setConfig(obj: BpfObjectHandle, index: number, value: number): void {
+/** Sets sp_config[index] of a loaded stage_profile object (before its programs attach). */
+export function setConfig(obj: BpfObjectHandle, index: number, value: number): void {
   const key = Buffer.alloc(4);
   key.writeUInt32LE(index);
   const v = Buffer.alloc(4);

@@ -2,9 +2,9 @@
 // are always counted exactly; two things are sampled, each by a period that
 // is a power of two (the programs draw with a mask), 1 meaning "every one":
 // - timeSampling: one NET_RX run in N (drawn at random at its entry) has its
-//   stages timed; a stage's ns are its timed packets' ns scaled to all its
-//   packets. Timing every stage is most of what the programs cost
-//   (docs/results.md, "The stage profiler").
+//   stages timed; a stage's ns are the timed runs' ns times N. Timing every
+//   stage is most of what the programs cost (docs/results.md, "The stage
+//   profiler").
 // - flowSampling: within timed runs, one stage run in N has its flow
 //   accounted; a flow's packets are scaled by both periods.
 import { FalconError } from '../api/errors';

@@ -111,8 +111,8 @@ export interface ProfileOptions {
   readonly flowSampling?: number;
   /**
    * The kernel times the stages of one NET_RX run in this many, drawn at
-   * random at its entry; a stage's ns are its timed packets' mean times its
-   * packets (a power of two, 1 to 1024; default 8; 1: every run, exact).
+   * random at its entry; a stage's ns are the timed runs' ns times this (a
+   * power of two, 1 to 1024; default 8; 1: every run, exact).
    * Packets and NET_RX time are always exact; the mock's figures too.
    */
   readonly timeSampling?: number;
